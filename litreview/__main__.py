@@ -1,0 +1,5 @@
+import sys
+
+from litreview.cli import main
+
+sys.exit(main())

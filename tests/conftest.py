@@ -1,0 +1,47 @@
+"""Shared test setup. Qt runs offscreen (set before anything imports Qt); real data comes from ../shared/data."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import pytest
+
+from litreview.store import Library
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED_DATA = Path(os.environ.get("LITREVIEW_SHARED_DATA", ROOT.parent / "shared" / "data"))
+
+
+def need_shared(relative: str = "") -> Path:
+    """The path under ../shared/data, or skip with a clear message (fail under CI=true: CI must see the data)."""
+    path = SHARED_DATA / relative
+    if not path.exists():
+        message = f"shared evaluation data not found at {path} (expected ../shared/data beside the checkout)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    return path
+
+
+@pytest.fixture
+def shared_data() -> Path:
+    return need_shared()
+
+
+@pytest.fixture
+def library(tmp_path: Path):
+    """A fresh library in a temporary folder: a real SQLite file in WAL mode."""
+    lib = Library(tmp_path / "lib")
+    yield lib
+    lib.close()
+
+
+@pytest.fixture(autouse=True)
+def _isolated_user_dirs(tmp_path_factory, monkeypatch):
+    """Never touch the developer's real library or settings; models stay shared so they are assembled once."""
+    home = tmp_path_factory.getbasetemp() / "user"
+    monkeypatch.setenv("LITREVIEW_LIBRARY", str(home / "library"))
+    monkeypatch.setenv("LITREVIEW_CONFIG", str(home / "config"))
