@@ -1,5 +1,228 @@
-"""Sub-commands of `litreview` (being written)."""
+"""Library sub-commands: import, metadata, list, search, show, undo, redo, demo."""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+from pathlib import Path
+
+from litreview.cli.common import TerminalProgress, UserError, open_library, print_json
+from litreview.jobs import CancelToken, ProgressEvent
 
 
 def register(subparsers) -> None:
-    """Adds no sub-command yet."""
+    command = subparsers.add_parser("import", help="import PDFs, RIS/BibTeX/CSV exports, or folders of them")
+    command.add_argument("paths", nargs="+", metavar="PATH", help="files or folders (folders are searched)")
+    command.add_argument("--link", action="store_true", help="keep PDFs where they are instead of copying them in")
+    command.add_argument("--workers", type=int, help="PDF reader processes (default: one per core)")
+    command.add_argument("--json", action="store_true", help="one JSON line per outcome, then a summary line")
+    command.set_defaults(func=import_command)
+
+    command = subparsers.add_parser("metadata", help="print the metadata extracted from one PDF as JSON")
+    command.add_argument("pdf", metavar="FILE.pdf")
+    command.set_defaults(func=metadata_command)
+
+    command = subparsers.add_parser("list", help="list the studies in the library")
+    command.add_argument("--json", action="store_true")
+    command.set_defaults(func=list_command)
+
+    command = subparsers.add_parser("search", help="full-text search (title, abstract, PDF text), best first")
+    command.add_argument("query", nargs="+", metavar="QUERY", help="words (all must match); word* for a prefix")
+    command.add_argument("--limit", type=int, default=20)
+    command.add_argument("--json", action="store_true")
+    command.set_defaults(func=search_command)
+
+    command = subparsers.add_parser("show", help="show one study")
+    command.add_argument("study_id", type=int, metavar="STUDY_ID")
+    command.add_argument("--json", action="store_true")
+    command.set_defaults(func=show_command)
+
+    command = subparsers.add_parser("undo", help="undo the last change to the library")
+    command.set_defaults(func=undo_command)
+    command = subparsers.add_parser("redo", help="redo the last undone change")
+    command.set_defaults(func=redo_command)
+
+    command = subparsers.add_parser("demo", help="write the demo corpus as PDFs and import it into the library")
+    command.add_argument("--out", metavar="DIR", help="where to write the PDFs (default: demo-pdfs in the library)")
+    command.add_argument("--json", action="store_true")
+    command.set_defaults(func=demo_command)
+
+
+# -- import -----------------------------------------------------------------------------------------------
+def import_command(args: argparse.Namespace) -> int:
+    from litreview.importing import import_paths, summarise
+
+    missing = [p for p in args.paths if not Path(p).expanduser().exists()]
+    if missing and len(missing) == len(args.paths):
+        raise UserError(f"nothing to import: {', '.join(missing)} not found")
+    with open_library(args) as library, TerminalProgress(enabled=not args.json) as bar, _first_interrupt_cancels() as cancel:
+        def progress(event: ProgressEvent) -> None:
+            bar(event)
+            if args.json:
+                for outcome in event.data.get("outcomes", []):
+                    print_json(outcome)
+
+        outcomes = import_paths(library, args.paths, link=args.link, progress=progress, cancel=cancel,
+                                workers=args.workers)
+        counts = summarise(outcomes)
+    if args.json:
+        print_json({"summary": counts, "cancelled": cancel.cancelled, "library": str(library.folder)})
+    else:
+        bar.close()
+        for outcome in outcomes:
+            if outcome.status != "imported" or outcome.reason:
+                print(f"{outcome.status:9} {outcome.input}: {outcome.reason}")
+        print(f"{counts['imported']} imported, {counts['duplicate']} duplicates, {counts['failed']} failed"
+              f" -> {library.folder}")
+        if cancel.cancelled:
+            print("stopped early: the files listed were handled; run the same import again to finish")
+    return 130 if cancel.cancelled else (1 if counts["failed"] and not counts["imported"] and not counts["duplicate"] else 0)
+
+
+class _first_interrupt_cancels:
+    """Ctrl+C once: finish the file being written, then stop (a clean, resumable stop). Twice: stop now."""
+
+    def __enter__(self) -> CancelToken:
+        self.token = CancelToken()
+        self.previous = signal.getsignal(signal.SIGINT)
+
+        def handler(signum, frame) -> None:
+            if self.token.cancelled:
+                raise KeyboardInterrupt
+            self.token.cancel()
+            print("\nstopping after the current file (Ctrl+C again to stop at once)", file=sys.stderr)
+
+        signal.signal(signal.SIGINT, handler)
+        return self.token
+
+    def __exit__(self, *exc: object) -> None:
+        signal.signal(signal.SIGINT, self.previous)
+
+
+# -- metadata ---------------------------------------------------------------------------------------------
+def metadata_command(args: argparse.Namespace) -> int:
+    from litreview.importing.pdf_metadata import PdfMetadataError, read_pdf_metadata
+
+    try:
+        metadata = read_pdf_metadata(Path(args.pdf).expanduser())
+    except PdfMetadataError as error:
+        raise UserError(str(error)) from None
+    print_json(metadata)
+    return 0
+
+
+# -- reading the library ----------------------------------------------------------------------------------
+def list_command(args: argparse.Namespace) -> int:
+    with open_library(args) as library:
+        studies = library.studies()
+    if args.json:
+        for study in studies:
+            print_json(_brief(study))
+        return 0
+    for study in studies:
+        print(f"{study['id']:>6}  {study['year'] or '----'}  {_first_author(study):<18.18}  {_title(study)}")
+    print(f"{len(studies)} studies")
+    return 0
+
+
+def search_command(args: argparse.Namespace) -> int:
+    from litreview.store import decode_study
+
+    query = " ".join(args.query)
+    with open_library(args) as library:
+        hits = [decode_study(hit) for hit in library.search(query, limit=args.limit)]
+    if args.json:
+        for hit in hits:
+            print_json({"id": hit["id"], "title": hit["title"], "year": hit["year"], "authors": hit["authors"],
+                        "rank": hit["rank"]})
+        return 0
+    for hit in hits:
+        print(f"{hit['id']:>6}  {hit['year'] or '----'}  {_first_author(hit):<18.18}  {_title(hit)}")
+    if not hits:
+        print(f"no study matches {query!r}")
+    return 0
+
+
+def show_command(args: argparse.Namespace) -> int:
+    with open_library(args) as library:
+        study = library.study(args.study_id)
+        if study is None:
+            raise UserError(f"no study {args.study_id} in {library.folder}")
+        files = library.query("SELECT sha256, original_path, stored_path, size FROM files WHERE study_id = ?",
+                              (args.study_id,))
+        decision = library.query("SELECT decision, note FROM decisions WHERE study_id = ?", (args.study_id,))
+    if args.json:
+        study.pop("title_key", None)
+        study.pop("author_key", None)
+        print_json({**study, "files": files, "decision": decision[0] if decision else None})
+        return 0
+    print(_title(study))
+    print(", ".join(_name(a) for a in study["authors"]) or "(no authors)")
+    details = [str(study["year"] or "year unknown"), study["venue"] or "", f"doi:{study['doi']}" if study["doi"] else ""]
+    print(" · ".join(d for d in details if d))
+    if study["needs_ocr"]:
+        print("! no text layer: needs OCR")
+    for row in files:
+        print(f"file: {row['stored_path'] or row['original_path']} ({row['size']} bytes)")
+    if decision:
+        print(f"screening: {decision[0]['decision']}")
+    if study["abstract"]:
+        print()
+        print(study["abstract"])
+    return 0
+
+
+def undo_command(args: argparse.Namespace) -> int:
+    with open_library(args) as library:
+        label = library.undo()
+    print(f"undone: {label}" if label else "nothing to undo")
+    return 0
+
+
+def redo_command(args: argparse.Namespace) -> int:
+    with open_library(args) as library:
+        label = library.redo()
+    print(f"redone: {label}" if label else "nothing to redo")
+    return 0
+
+
+# -- demo -------------------------------------------------------------------------------------------------
+def demo_command(args: argparse.Namespace) -> int:
+    from litreview.demo import write_demo_pdfs
+    from litreview.importing import import_paths, summarise
+
+    with open_library(args) as library, TerminalProgress(enabled=not args.json) as bar:
+        folder = Path(args.out).expanduser() if args.out else library.folder / "demo-pdfs"
+        written = write_demo_pdfs(folder)
+        outcomes = import_paths(library, written, progress=bar)
+        counts = summarise(outcomes)
+        total = library.study_count()
+    if args.json:
+        print_json({"folder": str(folder), "pdfs": len(written), "summary": counts, "studies": total})
+    else:
+        print(f"wrote {len(written)} demo PDFs to {folder}")
+        print(f"{counts['imported']} imported, {counts['duplicate']} already there, {counts['failed']} failed;"
+              f" the library now holds {total} studies. Try: litreview search microplastics")
+    return 0
+
+
+# -- formatting -------------------------------------------------------------------------------------------
+def _brief(study: dict) -> dict:
+    return {key: study[key] for key in ("id", "title", "authors", "year", "doi", "venue", "source", "needs_ocr")}
+
+
+def _title(study: dict) -> str:
+    return study.get("title") or "(no title)"
+
+
+def _name(author: dict) -> str:
+    return " ".join(p for p in (author.get("given"), author.get("family")) if p)
+
+
+def _first_author(study: dict) -> str:
+    authors = study.get("authors") or []
+    if not authors:
+        return ""
+    family = authors[0].get("family") or authors[0].get("given") or ""
+    return family + (" et al." if len(authors) > 1 else "")

@@ -114,6 +114,7 @@ CREATE TABLE assignments (
     score         REAL,
     source        TEXT NOT NULL DEFAULT 'model', -- 'user', 'stats', or a model name
     locked        INTEGER NOT NULL DEFAULT 0,
+    implied       INTEGER NOT NULL DEFAULT 0,    -- 1: stored only because a descendant is assigned (label 1)
     created       TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now'))
 );
 CREATE UNIQUE INDEX assignments_pair ON assignments(category_id, study_id);

@@ -1,0 +1,93 @@
+"""Import speed: litreview's PDF import against raw PyMuPDF on the same files, measured in the same run.
+
+The 46 real PDFs of ../shared/data/pdfs (jose/ + varied/) are imported into a fresh library with one worker
+process and with two, and compared with the floor: one process doing PyMuPDF open + get_text of every page
+of the same files, nothing else. The import does more than the floor (sha256, header metadata heuristics,
+copying into the content-addressed store, one SQLite transaction per file with undo log and FTS index), so the
+ratio says what that costs. Targets (issue 2): one worker <= 2.0x the floor, two workers faster than the floor.
+
+"cold" is the first import of the run: it also starts the worker server (a fresh Python that imports PyMuPDF),
+which a running app pays once. "warm" is the median of the later runs.
+
+    .venv/bin/python bench/import_bench.py [--quick]
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import pymupdf  # noqa: E402
+
+from litreview.importing import import_paths, summarise  # noqa: E402
+from litreview.store import Library  # noqa: E402
+
+DATA = ROOT.parent / "shared" / "data" / "pdfs"
+OUT = ROOT / "bench" / "out" / "import_bench"
+
+
+def pdf_files() -> list[Path]:
+    files = sorted((DATA / "jose").glob("*.pdf")) + sorted((DATA / "varied").glob("*.pdf"))
+    if not files:
+        sys.exit(f"no PDFs under {DATA}: the bench needs ../shared/data")
+    return files
+
+
+def raw_pymupdf(files: list[Path]) -> float:
+    start = time.perf_counter()
+    for path in files:
+        with pymupdf.open(path) as doc:
+            for page in doc:
+                page.get_text()
+    return time.perf_counter() - start
+
+
+def litreview_import(files: list[Path], workers: int, run: int) -> float:
+    folder = OUT / f"lib-w{workers}-{run}"
+    shutil.rmtree(folder, ignore_errors=True)
+    with Library(folder) as library:
+        start = time.perf_counter()
+        outcomes = import_paths(library, files, workers=workers)
+        seconds = time.perf_counter() - start
+    counts = summarise(outcomes)
+    if counts["failed"] or counts["imported"] + counts["duplicate"] != len(files):
+        sys.exit(f"import went wrong: {counts}")
+    shutil.rmtree(folder, ignore_errors=True)
+    return seconds
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="one warm run instead of three")
+    args = parser.parse_args()
+    files = pdf_files()
+    pages = sum(pymupdf.open(p).page_count for p in files)
+    OUT.mkdir(parents=True, exist_ok=True)
+    runs = 1 if args.quick else 3
+
+    cold = litreview_import(files, 1, 0)  # starts the worker server; reported on its own
+    raw, one, two = [], [], []
+    for run in range(1, runs + 1):  # interleaved, so machine load affects all three alike
+        raw.append(raw_pymupdf(files))
+        one.append(litreview_import(files, 1, run))
+        two.append(litreview_import(files, 2, run))
+    raw_s, one_s, two_s = statistics.median(raw), statistics.median(one), statistics.median(two)
+
+    print(f"files: {len(files)} PDFs, {pages} pages (jose/ + varied/); {runs} warm run(s), median")
+    print(f"raw PyMuPDF open+get_text, 1 process : {raw_s:6.2f} s  ({pages / raw_s:5.0f} pages/s)  [baseline]")
+    print(f"litreview import, 1 worker (warm)     : {one_s:6.2f} s  ratio {one_s / raw_s:4.2f}x  (target <= 2.0x)")
+    print(f"litreview import, 2 workers (warm)    : {two_s:6.2f} s  ratio {two_s / raw_s:4.2f}x  (target < 1.0x)")
+    print(f"litreview import, 1 worker (cold)     : {cold:6.2f} s  ratio {cold / raw_s:4.2f}x  (includes worker start)")
+    print(f"runs: raw {['%.2f' % t for t in raw]}, 1 worker {['%.2f' % t for t in one]}, "
+          f"2 workers {['%.2f' % t for t in two]}")
+
+
+if __name__ == "__main__":
+    main()

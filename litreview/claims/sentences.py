@@ -1,0 +1,157 @@
+"""Candidate evidence sentences: where a study states its findings, found without a model.
+
+Small local models paraphrase when asked to copy a quote, so the extractor never asks for one: it shows the
+model numbered sentences and takes the evidence quote verbatim from the sentence the model picks. This module
+cuts abstracts and the results/conclusions sections of full texts into sentences with their exact offsets,
+and ranks them by how much they look like a finding (section labels of structured abstracts, position, cue
+words such as "significantly", "no difference", p-values), so that the model chooses among the likely ones
+and the prompt stays small.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# Labels of structured abstracts and section headings, as the sections they open.
+_FINDING_LABELS = {"results", "result", "findings", "main results", "conclusion", "conclusions", "interpretation",
+                   "main outcome measures and results", "results and conclusions", "authors' conclusions",
+                   "discussion", "summary"}
+_OTHER_LABELS = {"background", "objective", "objectives", "aim", "aims", "purpose", "introduction", "context",
+                 "methods", "method", "design", "setting", "settings", "participants", "patients", "subjects",
+                 "materials and methods", "methodology", "study design", "intervention", "interventions",
+                 "main outcome measures", "measurements", "data sources", "study selection", "data extraction",
+                 "rationale", "importance", "trial registration", "keywords", "key words", "other"}
+_ALL_LABELS = sorted(_FINDING_LABELS | _OTHER_LABELS, key=len, reverse=True)
+_LABEL = re.compile(
+    r"(?P<label>(?i:" + "|".join(re.escape(label) for label in _ALL_LABELS) + r"))(?:\s*[:.\-]\s*|\s+(?=[A-Z0-9]))"
+)
+# Any other all-capitals label of a structured abstract ("KEY RESULTS", "MAIN MEASURES").
+_CAPS_LABEL = re.compile(r"(?P<label>[A-Z]{3,}(?: [A-Z]{2,}){0,3})(?:\s*:\s*|\s+(?=[A-Z0-9][a-z0-9 ]))")
+# A sentence ends at . ! ? followed by space and a capital, digit or bracket; a few abbreviations do not end one.
+_BOUNDARY = re.compile(r"(?<=[.!?])[\"')\]]?\s+(?=[A-Z0-9(\[\"'])")
+_ABBREVIATION = re.compile(r"(?:\bet al|\be\.g|\bi\.e|\bvs|\bcf|\bfig|\bno|\bapprox|\bca|\bdr|\bref|\bsp|\bspp)\.$",
+                           re.IGNORECASE)
+_FINDING_CUES = re.compile(
+    r"\b(significant(ly)?|reduc\w*|increas\w*|decreas\w*|improv\w*|associated|superior|inferior|comparable|"
+    r"similar|no (significant )?differences?|did not|was not|were not|no effect|effective|ineffective|"
+    r"show(ed|s|n)?|found|demonstrat\w*|suggest\w*|conclud\w*|indicat\w*|confirm\w*|impair\w*|odds ratio|"
+    r"relative risk|hazard ratio|well tolerated|outperform\w*|higher|lower)\b|\bp\s*[<=>≤]|95\s*%|\bCI\b",
+    re.IGNORECASE,
+)
+_SETUP_CUES = re.compile(
+    r"\b(we (aimed|sought|investigated|examined|conducted|performed|describe)|the (aim|objective|purpose)|"
+    r"(was|were|is) to (evaluate|compare|assess|determine|investigate|examine)|this (paper|article|study) "
+    r"(describes|presents|reports|examines)|randomi[sz]ed to|randomly (assigned|allocated)|were enrolled|"
+    r"to (evaluate|compare|assess|determine|investigate|examine))\b",
+    re.IGNORECASE,
+)
+_HEADING = re.compile(r"^\s*(?:\d+(?:\.\d+)*\.?\s+)?(?P<name>[A-Za-z' ]{4,40}?)\s*:?\s*$")
+_END_HEADINGS = {"references", "bibliography", "acknowledgements", "acknowledgments", "acknowledgement", "funding",
+                 "conflict of interest", "conflicts of interest", "competing interests", "author contributions",
+                 "introduction", "methods", "materials and methods", "appendix", "supplementary material",
+                 "declarations", "data availability"}
+
+
+@dataclass
+class Sentence:
+    """One sentence of a study's text: where it is (page_no None = the abstract) and how finding-like it is."""
+
+    page_no: int | None
+    start: int
+    end: int
+    text: str        # the original characters, whitespace collapsed for display
+    section: str     # label of the section it belongs to ('' when unknown)
+    score: float = 0.0
+
+
+def split_sentences(text: str, page_no: int | None = None, section: str = "") -> list[Sentence]:
+    """Sentences of ``text`` with offsets into it; a structured-abstract label starting a sentence is cut off
+    the sentence and becomes its section (and that of the sentences after it, until the next label)."""
+    sentences: list[Sentence] = []
+    start = 0
+    pieces = []
+    for match in _BOUNDARY.finditer(text):
+        if _ABBREVIATION.search(text[start:match.start()]):
+            continue
+        pieces.append((start, match.start()))
+        start = match.end()
+    pieces.append((start, len(text)))
+    for begin, end in pieces:
+        while begin < end and text[begin].isspace():
+            begin += 1
+        while end > begin and text[end - 1].isspace():
+            end -= 1
+        label = _LABEL.match(text, begin, end) or _CAPS_LABEL.match(text, begin, end)
+        if label:
+            section = _section_of(label.group("label"))
+            begin = label.end()
+        if end - begin < 3:
+            continue
+        sentences.append(Sentence(page_no, begin, end, " ".join(text[begin:end].split()), section))
+    return sentences
+
+
+def _section_of(label: str) -> str:
+    """The section a label opens: itself when known, else 'results' / 'conclusions' / 'other' by its words."""
+    name = " ".join(label.lower().split())
+    if name in _FINDING_LABELS or name in _OTHER_LABELS:
+        return name
+    if "conclu" in name:
+        return "conclusions"
+    if "result" in name or "finding" in name:
+        return "results"
+    return "other"
+
+
+def score_sentences(sentences: list[Sentence]) -> list[Sentence]:
+    """Score each sentence (in place) by how much it reads like a finding; returns the list."""
+    count = len(sentences)
+    for index, sentence in enumerate(sentences):
+        score = 2.0 * (index / max(count - 1, 1))          # findings come late in an abstract
+        if sentence.section in _FINDING_LABELS:
+            score += 3.0
+        elif sentence.section in _OTHER_LABELS:
+            score -= 3.0
+        score += min(len(_FINDING_CUES.findall(sentence.text)), 3)
+        if _SETUP_CUES.search(sentence.text):
+            score -= 1.5
+        if index == 0 and sentence.page_no is None:
+            score -= 1.0
+        if len(sentence.text) < 40:
+            score -= 2.0
+        elif len(sentence.text) > 450:
+            score -= 1.0
+        sentence.score = score
+    return sentences
+
+
+def finding_sections(pages: list[tuple[int, str]]) -> list[Sentence]:
+    """Sentences of the results, discussion and conclusions sections of a full text, found by their headings
+    (a short line of its own, optionally numbered); a section runs across pages until a heading that ends it."""
+    sentences: list[Sentence] = []
+    section = ""
+    for page_no, text in pages:
+        segment_start = 0
+        offset = 0
+        for line in text.splitlines(keepends=True):
+            heading = _HEADING.match(line)
+            name = heading.group("name").strip().lower() if heading else ""
+            if name in _FINDING_LABELS or name in _END_HEADINGS or name in _OTHER_LABELS:
+                if section:
+                    sentences += split_sentences_in(text, segment_start, offset, page_no, section)
+                section = name if name in _FINDING_LABELS else ""
+                segment_start = offset + len(line)
+            offset += len(line)
+        if section:
+            sentences += split_sentences_in(text, segment_start, len(text), page_no, section)
+    return sentences
+
+
+def split_sentences_in(text: str, begin: int, end: int, page_no: int, section: str) -> list[Sentence]:
+    """``split_sentences`` on text[begin:end], with offsets into the whole ``text``."""
+    found = split_sentences(text[begin:end], page_no, section)
+    for sentence in found:
+        sentence.start += begin
+        sentence.end += begin
+    return found

@@ -1,0 +1,1 @@
+"""Writing the library out: reference formats (``library``) and the topic hierarchy (``hierarchy``)."""

@@ -1,0 +1,135 @@
+"""The feedback log of hierarchy corrections, and the readers that later builds learn from.
+
+Every correction is written by ``litreview.hierarchy.edits`` through ``cmd.feedback(kind, ...)`` in the same
+transaction as the change, so the log and the library never disagree; undoing the command sets ``retracted``
+on its rows and redo clears it. Readers here only see active (non-retracted) rows. Every payload carries
+``hierarchy_id``. Kinds and their payloads (``study_id`` / ``category_id`` are the row's own columns):
+
+========================  ================================  =====================================================
+kind                      study_id / category_id            payload
+========================  ================================  =====================================================
+``move_study``            study / the target category       ``from``, ``to`` (category ids), ``from_name``,
+                                                            ``to_name``
+``assign_study``          study / category                  ``name``
+``unassign_study``        study / category                  ``name``
+``rename_category``       - / category                      ``old``, ``new``, ``old_description``,
+                                                            ``new_description``
+``new_category``          - / the new category              ``parent`` (id or None for an aspect), ``name``
+``delete_category``       - / the deleted category          ``name``, ``parent``, ``path`` (names), ``categories``
+                                                            (how many were deleted), ``studies`` (ids that were in
+                                                            it)
+``reparent_category``     - / category                      ``name``, ``from``, ``to`` (parent ids, None = aspect)
+``merge_categories``      - / the target                    ``source``, ``target``, ``source_name``,
+                                                            ``target_name``, ``studies`` (moved ids)
+``split_category``        - / the split category            ``name``, ``groups`` ({name: [study ids]}),
+                                                            ``new_ids``
+``lock``                  study or - / category             ``locked`` (bool), ``what`` ('category' |
+                                                            'assignment'), ``label`` (assignment only)
+========================  ================================  =====================================================
+
+What a rebuild must keep is read from the tables, which undo keeps exact (``protected_categories``,
+``protected_assignments``); what the user taught about studies and categories, for learning a corrector or a
+threshold, is read from the log (``user_assignments``, ``corrections``).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from litreview.store import Library
+
+MOVE_STUDY = "move_study"
+ASSIGN_STUDY = "assign_study"
+UNASSIGN_STUDY = "unassign_study"
+RENAME_CATEGORY = "rename_category"
+NEW_CATEGORY = "new_category"
+DELETE_CATEGORY = "delete_category"
+REPARENT_CATEGORY = "reparent_category"
+MERGE_CATEGORIES = "merge_categories"
+SPLIT_CATEGORY = "split_category"
+LOCK = "lock"
+
+HIERARCHY_KINDS = (MOVE_STUDY, ASSIGN_STUDY, UNASSIGN_STUDY, RENAME_CATEGORY, NEW_CATEGORY, DELETE_CATEGORY,
+                   REPARENT_CATEGORY, MERGE_CATEGORIES, SPLIT_CATEGORY, LOCK)
+
+
+def corrections(library: Library, kinds: tuple[str, ...] | None = None,
+                hierarchy_id: int | None = None) -> list[dict[str, Any]]:
+    """Active feedback rows, oldest first, with ``payload`` decoded; optionally only some kinds / one hierarchy."""
+    kinds = kinds or HIERARCHY_KINDS
+    marks = ",".join("?" * len(kinds))
+    rows = library.query(
+        f"SELECT id, command_id, kind, study_id, category_id, payload, created FROM feedback "
+        f"WHERE retracted = 0 AND kind IN ({marks}) ORDER BY id",
+        list(kinds),
+    )
+    result = []
+    for row in rows:
+        row["payload"] = json.loads(row["payload"] or "{}")
+        if hierarchy_id is None or row["payload"].get("hierarchy_id") == hierarchy_id:
+            result.append(row)
+    return result
+
+
+def user_assignments(library: Library, hierarchy_id: int) -> list[tuple[int, int, int]]:
+    """(study_id, category_id, +1 | -1) for every pair the user placed (+1) or took out (-1), the latest word
+    winning, restricted to categories that still exist in the hierarchy. Moves count as -1 on the old category
+    and +1 on the new; merges as +1 on the target; splits as +1 on each new sub-category."""
+    verdict: dict[tuple[int, int], int] = {}
+    for row in corrections(library, (MOVE_STUDY, ASSIGN_STUDY, UNASSIGN_STUDY, MERGE_CATEGORIES, SPLIT_CATEGORY),
+                           hierarchy_id):
+        payload, kind = row["payload"], row["kind"]
+        if kind == MOVE_STUDY:
+            verdict[(row["study_id"], payload["from"])] = -1
+            verdict[(row["study_id"], payload["to"])] = 1
+        elif kind == ASSIGN_STUDY:
+            verdict[(row["study_id"], row["category_id"])] = 1
+        elif kind == UNASSIGN_STUDY:
+            verdict[(row["study_id"], row["category_id"])] = -1
+        elif kind == MERGE_CATEGORIES:
+            for study_id in payload["studies"]:
+                verdict[(study_id, payload["target"])] = 1
+        elif kind == SPLIT_CATEGORY:
+            for new_id, ids in zip(payload["new_ids"], payload["groups"].values()):
+                for study_id in ids:
+                    verdict[(study_id, new_id)] = 1
+    existing = {r[0] for r in library.conn.execute("SELECT id FROM categories WHERE hierarchy_id = ?", (hierarchy_id,))}
+    return sorted((s, c, v) for (s, c), v in verdict.items() if c in existing)
+
+
+def renamed_or_locked(library: Library, hierarchy_id: int | None = None) -> list[dict[str, Any]]:
+    """Category rows the user edited (created, renamed, moved, merged into, split) or locked: a rebuild keeps
+    them with their names, descriptions and places."""
+    sql = "SELECT * FROM categories WHERE (user_edited = 1 OR locked = 1)"
+    params: list[Any] = []
+    if hierarchy_id is not None:
+        sql += " AND hierarchy_id = ?"
+        params.append(hierarchy_id)
+    return library.query(sql + " ORDER BY id", params)
+
+
+def protected_categories(library: Library, hierarchy_id: int) -> set[int]:
+    """Ids a rebuild must keep: user-edited or locked categories, their ancestors (a kept category needs its
+    place), and every category holding a user or locked assignment."""
+    rows = library.query("SELECT id, parent_id, user_edited, locked FROM categories WHERE hierarchy_id = ?",
+                         (hierarchy_id,))
+    parent = {r["id"]: r["parent_id"] for r in rows}
+    seeds = {r["id"] for r in rows if r["user_edited"] or r["locked"]}
+    seeds |= {r["category_id"] for r in protected_assignments(library, hierarchy_id)}
+    kept: set[int] = set()
+    for node in seeds:
+        while node is not None and node not in kept:
+            kept.add(node)
+            node = parent.get(node)
+    return kept
+
+
+def protected_assignments(library: Library, hierarchy_id: int) -> list[dict[str, Any]]:
+    """Assignment rows (label 1 and 0) that a rebuild keeps as they are: source 'user' or locked."""
+    return library.query(
+        "SELECT a.* FROM assignments a JOIN categories c ON c.id = a.category_id "
+        "WHERE c.hierarchy_id = ? AND (a.source = 'user' OR a.locked = 1) ORDER BY a.id",
+        (hierarchy_id,),
+    )

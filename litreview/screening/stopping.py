@@ -1,0 +1,133 @@
+"""Stopping guidance: how many relevant records are probably left, and when it is reasonably safe to stop.
+
+Model. A prioritised screen finds relevant records at a rate that falls as it goes (it shows the likeliest
+first). We model the relevant records among the screened sequence as a Poisson process whose rate falls as a
+power of the position, rate(t) = r * t**b with b <= 0: the shape of a discovery curve with a fast start and a
+long tail, a heavier tail than an exponential decay (so the estimate errs on the side of "more is left").
+The rate scale r gets a Jeffreys Gamma(1/2) prior and the exponent b a flat prior on [-3, 0] (a rate that
+never falls is allowed; a rising one is not: that is the one assumption we take from the ranking). Integrating
+r out analytically, the number of relevant records among the unscreened ones is, for each b, negative binomial;
+mixing over the posterior of b (a grid) gives its whole distribution: a point estimate, a 90 % interval, and
+P(recall >= target).
+
+Rule. Suggest stopping once P(recall >= target) >= ``confidence`` (0.95 by default). The simple
+"N irrelevant in a row" counter users know from ASReview is reported beside it, never instead of it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import stats
+from scipy.special import logsumexp
+
+EXPONENTS = np.linspace(-3.0, 0.0, 61)
+PRIOR_SHAPE = 0.5  # Jeffreys prior on the Poisson rate scale
+
+
+@dataclass
+class StopEstimate:
+    found: int                  # relevant records found so far
+    screened: int               # records screened so far
+    remaining_records: int      # records not yet screened
+    estimated_remaining: float  # posterior mean of the relevant records still unscreened
+    interval: tuple[int, int]   # 90 % credible interval of that number
+    p_target: float             # P(recall >= target | what was screened)
+    estimated_recall: float     # found / (found + estimated_remaining), 0-1
+    stop: bool                  # P(recall >= target) >= confidence
+
+
+def irrelevant_in_a_row(labels: Sequence[int]) -> int:
+    """How many records were judged irrelevant since the last relevant one (the ASReview-style counter)."""
+    count = 0
+    for label in reversed(list(labels)):
+        if label == 1:
+            break
+        count += 1
+    return count
+
+
+class DiscoveryModel:
+    """The posterior for one record set of ``total`` records; cheap to re-query as the screened prefix grows.
+
+    Cumulative sums of t**b over every position are computed once, so each position costs O(grid).
+    """
+
+    def __init__(self, total: int):
+        self.total = total
+        positions = np.arange(1, total + 1, dtype=float)
+        self.log_t = np.log(positions)
+        self.cumulative = np.cumsum(np.exp(np.outer(EXPONENTS, self.log_t)), axis=1)  # [b, t-1] = sum_{s<=t} s**b
+
+    def posterior(self, labels: np.ndarray):
+        """Posterior weight per exponent, the gamma shape, and the screened and unscreened exposures."""
+        screened = len(labels)
+        exposure = self.cumulative[:, screened - 1]
+        future = self.cumulative[:, -1] - exposure
+        shape = float(labels.sum()) + PRIOR_SHAPE
+        log_weight = EXPONENTS * float(labels @ self.log_t[:screened]) - shape * np.log(exposure)
+        return np.exp(log_weight - logsumexp(log_weight)), shape, exposure, future
+
+    def p_recall_reached(self, labels: np.ndarray, target: float = 0.95) -> float:
+        """P(recall >= target | labels) (one negative-binomial cdf per exponent)."""
+        found, screened = int(labels.sum()), len(labels)
+        if screened >= self.total:
+            return 1.0
+        if found == 0:
+            return 0.0
+        weight, shape, exposure, future = self.posterior(labels)
+        return float(np.sum(weight * stats.nbinom.cdf(_budget(found, target), shape, exposure / (exposure + future))))
+
+
+def _budget(found: int, target: float) -> int:
+    """The most relevant records that may still be unscreened with recall >= target."""
+    return int(np.floor(found * (1 / target - 1) + 1e-9))
+
+
+def estimate(labels: Sequence[int], total: int, target: float = 0.95, confidence: float = 0.95) -> StopEstimate:
+    """Estimate what is left after screening ``labels`` (0/1, in screening order) out of ``total`` records."""
+    labels = np.asarray(labels, dtype=int)
+    screened, found = len(labels), int(labels.sum())
+    remaining = max(0, total - screened)
+    if remaining == 0:
+        return StopEstimate(found, screened, 0, 0.0, (0, 0), 1.0, 1.0, True)
+    if found == 0:
+        return StopEstimate(0, screened, remaining, float("nan"), (0, remaining), 0.0, 0.0, False)
+    model = DiscoveryModel(total)
+    weight, shape, exposure, future = model.posterior(labels)
+    p = exposure / (exposure + future)  # negative binomial: failures before `shape` successes with success prob p
+    mean = min(float(np.sum(weight * shape * (1 - p) / p)), float(remaining))
+    p_target = float(np.sum(weight * stats.nbinom.cdf(_budget(found, target), shape, p)))
+    grid = np.arange(0, remaining + 1)
+    cdf = (weight[:, None] * stats.nbinom.cdf(grid[None, :], shape, p[:, None])).sum(axis=0)
+    low = int(grid[min(np.searchsorted(cdf, 0.05), remaining)])
+    high = int(grid[min(np.searchsorted(cdf, 0.95), remaining)])
+    return StopEstimate(found, screened, remaining, mean, (low, high), p_target, found / (found + mean),
+                        p_target >= confidence)
+
+
+def stop_position(labels: Sequence[int], total: int | None = None, target: float = 0.95,
+                  confidence: float = 0.95) -> int:
+    """The first number of screened records at which the rule says stop, replaying a whole order's labels.
+
+    The rule is checked after every irrelevant record (a relevant one never makes stopping safer); it always
+    fires once everything is screened.
+    """
+    labels = np.asarray(labels, dtype=int)
+    model = DiscoveryModel(total or len(labels))
+    for t in range(1, len(labels) + 1):
+        if labels[t - 1] == 0 and model.p_recall_reached(labels[:t], target) >= confidence:
+            return t
+    return len(labels)
+
+
+def n_in_a_row_position(labels: Sequence[int], n: int = 100) -> int:
+    """Where "stop after n irrelevant in a row" stops on this order (everything, if it never fires)."""
+    run = 0
+    for t, label in enumerate(labels, start=1):
+        run = 0 if label == 1 else run + 1
+        if run >= n:
+            return t
+    return len(labels)

@@ -1,0 +1,88 @@
+"""Entry point of the desktop app: ``litreview-gui`` (``make run``), or ``python -m ui.app``.
+
+``--smoke`` opens the window, waits for its first paint and exits 0: the start-up check that tests and the
+packaged bundle run offscreen (``QT_QPA_PLATFORM=offscreen``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+APP_ID = "litreview"  # matches packaging/litreview.desktop, so desktops group the window with its launcher
+RESOURCES = Path(__file__).resolve().parent / "resources"
+
+
+def _has_display() -> bool:
+    if not sys.platform.startswith("linux"):
+        return True
+    return bool(os.environ.get("QT_QPA_PLATFORM") or os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="litreview-gui", description="The litreview desktop app.")
+    parser.add_argument("--library", metavar="DIR", help="library folder (default: $LITREVIEW_LIBRARY or the per-user data folder)")
+    parser.add_argument("--smoke", action="store_true", help="open the window, exit after its first paint (start-up check)")
+    parser.add_argument("--screenshot", metavar="PNG", help="with --smoke: save the first painted window here")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    if not _has_display():
+        print("litreview-gui: no display found. Run it on a desktop session, or set QT_QPA_PLATFORM=offscreen "
+              "for a window nobody sees.", file=sys.stderr)
+        return 2
+    started = time.perf_counter()
+    from PySide6.QtCore import QEvent, QObject, QTimer
+    from PySide6.QtGui import QIcon
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    from litreview.paths import default_library
+    from litreview.store import NewerLibraryError
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setOrganizationName("litreview")
+    app.setApplicationName("litreview")
+    app.setApplicationDisplayName("litreview")
+    app.setDesktopFileName(APP_ID)
+    app.setWindowIcon(QIcon(str(RESOURCES / "litreview.svg")))
+
+    from ui.main_window import MainWindow
+
+    folder = Path(args.library).expanduser() if args.library else default_library()
+    try:
+        window = MainWindow(folder)
+    except (NewerLibraryError, OSError) as error:
+        QMessageBox.critical(None, "litreview", f"Cannot open the library at {folder}:\n{error}")
+        return 2
+
+    if args.smoke:
+        class FirstPaint(QObject):
+            def eventFilter(self, watched, event):  # noqa: N802 (Qt name)
+                if event.type() == QEvent.Type.Paint and not getattr(self, "seen", False):
+                    self.seen = True
+                    QTimer.singleShot(0, finish)
+                return False
+
+        def finish() -> None:
+            if args.screenshot:
+                Path(args.screenshot).parent.mkdir(parents=True, exist_ok=True)
+                window.grab().save(args.screenshot)
+            studies = window.library.study_count()
+            print(f"litreview-gui smoke: first paint after {time.perf_counter() - started:.2f} s "
+                  f"(platform {app.platformName()}, library {folder}, {studies} studies)", flush=True)
+            window.close()
+            app.quit()
+
+        painted = FirstPaint(window)
+        window.installEventFilter(painted)
+    window.show()
+    return app.exec()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,113 @@
+"""The study pane: metadata, the abstract with the query's terms marked, claims with their quotes, notes.
+
+Claims link to their page ("open PDF at page" goes through the desktop's PDF viewer). Notes are saved shortly
+after typing stops, as one undoable command per editing burst (the window does the saving through the core).
+"""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+from PySide6.QtCore import Qt, QTimer, QUrl, Signal
+from PySide6.QtWidgets import QLabel, QPlainTextEdit, QTextBrowser, QVBoxLayout, QWidget
+
+from ui.highlight import highlighted
+
+NOTES_DELAY_MS = 800
+
+
+def authors_text(authors: list[Any]) -> str:
+    names = []
+    for author in authors:
+        if isinstance(author, dict):
+            names.append(" ".join(p for p in (author.get("given"), author.get("family")) if p))
+        else:
+            names.append(str(author))
+    return ", ".join(n for n in names if n)
+
+
+class StudyPane(QWidget):
+    open_page = Signal(int, int)  # study id, page number (1-based)
+    notes_edited = Signal(int, str)  # study id, the new notes
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.study_id: int | None = None
+        self.view = QTextBrowser()
+        self.view.setOpenLinks(False)
+        self.view.anchorClicked.connect(self._on_link)
+        self.notes = QPlainTextEdit()
+        self.notes.setPlaceholderText("Your notes on this study (saved as you type)")
+        self.notes.setMaximumHeight(110)
+        self.notes.textChanged.connect(self._on_notes_typed)
+        self._notes_timer = QTimer(self, singleShot=True, interval=NOTES_DELAY_MS)
+        self._notes_timer.timeout.connect(self.flush_notes)
+        self._loading = False
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.view, 1)
+        layout.addWidget(QLabel("Notes"))
+        layout.addWidget(self.notes)
+        self.show_study(None)
+
+    def show_study(self, study: dict[str, Any] | None, *, claims: list[dict[str, Any]] = (),
+                   terms: list[str] = (), categories: list[str] = (), decision: str | None = None,
+                   has_file: bool = False) -> None:
+        """Show one study (``None``: nothing selected). Text from the PDF is escaped before it is marked."""
+        self.flush_notes()
+        self.study_id = study["id"] if study else None
+        self._loading = True
+        self.notes.setPlainText(study.get("notes", "") if study else "")
+        self.notes.setEnabled(study is not None)
+        self._loading = False
+        if study is None:
+            self.view.setHtml("<p style='color:gray'>Select a study to see its details.</p>")
+            return
+        parts = [f"<h3>{highlighted(study.get('title') or '(untitled)', list(terms))}</h3>"]
+        meta = [authors_text(study.get("authors") or [])]
+        meta.append(" · ".join(str(v) for v in (study.get("year"), study.get("venue")) if v))
+        if study.get("doi"):
+            meta.append(f"DOI {html.escape(study['doi'])}")
+        parts.append("<p>" + "<br>".join(html.escape(m) if i < 2 else m for i, m in enumerate(meta) if m) + "</p>")
+        facts = []
+        if decision:
+            facts.append(f"Screening: <b>{html.escape(decision)}</b>")
+        if categories:
+            facts.append("Categories: " + html.escape("; ".join(categories)))
+        if has_file:
+            facts.append("<a href='page:1'>Open PDF</a>")
+        if study.get("needs_ocr"):
+            facts.append("<span style='color:#a15c00'>No text layer: the PDF needs OCR</span>")
+        if facts:
+            parts.append("<p>" + " &nbsp;·&nbsp; ".join(facts) + "</p>")
+        abstract = study.get("abstract")
+        parts.append("<h4>Abstract</h4>")
+        parts.append(f"<p>{highlighted(abstract, list(terms))}</p>" if abstract else "<p style='color:gray'>No abstract.</p>")
+        if claims:
+            parts.append("<h4>Claims</h4><ol>")
+            for claim in claims:
+                where = ""
+                if claim.get("page_no"):
+                    where = f" <a href='page:{int(claim['page_no'])}'>p. {int(claim['page_no'])}</a>"
+                flag = "" if claim.get("grounded") else " <span style='color:#a15c00'>(quote not found in the text)</span>"
+                parts.append(
+                    f"<li>{html.escape(claim.get('text') or '')}<br>"
+                    f"<i>“{highlighted(claim.get('quote') or '', list(terms))}”</i>{where}{flag}</li>"
+                )
+            parts.append("</ol>")
+        self.view.setHtml("".join(parts))
+
+    def _on_link(self, url: QUrl) -> None:
+        if url.scheme() == "page" and self.study_id is not None:
+            self.open_page.emit(self.study_id, int(url.path() or 1))
+
+    def _on_notes_typed(self) -> None:
+        if not self._loading and self.study_id is not None:
+            self._notes_timer.start()
+
+    def flush_notes(self) -> None:
+        """Save pending notes now (before the shown study changes or the window closes)."""
+        if self._notes_timer.isActive() and self.study_id is not None:
+            self._notes_timer.stop()
+            self.notes_edited.emit(self.study_id, self.notes.toPlainText())

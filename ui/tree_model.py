@@ -1,0 +1,217 @@
+"""The hierarchy tree: aspects → categories (with study counts) → the studies placed directly in each.
+
+A ``QAbstractItemModel`` over the core's networkx view (``litreview.hierarchy.tree.load_graph``). Like Anki's
+sidebar it is a read-only projection: a drop or a rename is turned into one core edit, and the model is then
+rebuilt from the database (expansion is kept by id, so the user does not lose their place). As in napari's
+``QtNodeTreeModel`` the drag payload names ids, never rows, and the model implements no ``removeRows``: Qt's
+post-drag clean-up cannot delete anything a second time.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from PySide6.QtCore import QAbstractItemModel, QMimeData, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtGui import QColor, QFont
+
+from litreview.hierarchy import tree as hierarchy
+from litreview.store import Library
+from ui.library_model import STUDY_MIME, encode_study_ids
+
+CATEGORY_MIME = "application/x-litreview-category-ids"
+KIND_ROLE = Qt.ItemDataRole.UserRole + 10  # "aspect" | "category" | "study"
+ID_ROLE = Qt.ItemDataRole.UserRole + 11
+PARENT_CATEGORY_ROLE = Qt.ItemDataRole.UserRole + 12  # for a study row: the category it is shown under
+
+_Index = QModelIndex | QPersistentModelIndex
+
+
+@dataclass(eq=False)
+class Node:
+    kind: str
+    id: int
+    name: str
+    parent: "Node | None" = None
+    count: int = 0
+    locked: bool = False
+    children: list["Node"] = field(default_factory=list)
+
+    def row(self) -> int:
+        return self.parent.children.index(self) if self.parent else 0
+
+
+class HierarchyTreeModel(QAbstractItemModel):
+    rename_requested = Signal(int, str)  # category id, new name: the window renames through the core
+
+    def __init__(self, library: Library, parent=None):
+        super().__init__(parent)
+        self.library = library
+        self.hierarchy_id: int | None = None
+        self.root = Node("root", 0, "")
+        self.refresh()
+
+    # -- building from the core -----------------------------------------------------------------------
+    def refresh(self) -> None:
+        """Rebuild from the newest hierarchy in the database (after any edit, undo, redo or build)."""
+        self.beginResetModel()
+        self.hierarchy_id = hierarchy.latest_hierarchy_id(self.library)
+        self.root = Node("root", 0, "")
+        if self.hierarchy_id is not None:
+            self._build()
+        self.endResetModel()
+
+    def _build(self) -> None:
+        graph = hierarchy.load_graph(self.library, self.hierarchy_id)
+        counts = dict(self.library.conn.execute(
+            "SELECT a.category_id, count(*) FROM assignments a JOIN categories c ON c.id = a.category_id "
+            "WHERE c.hierarchy_id = ? AND a.label = 1 GROUP BY a.category_id", (self.hierarchy_id,)).fetchall())
+        direct: dict[int, list[tuple[int, str, bool]]] = {}
+        for category_id, study_id, title, locked in self.library.conn.execute(
+            "SELECT a.category_id, s.id, s.title, a.locked FROM assignments a "
+            "JOIN categories c ON c.id = a.category_id JOIN studies s ON s.id = a.study_id "
+            "WHERE c.hierarchy_id = ? AND a.label = 1 AND a.implied = 0 ORDER BY s.title COLLATE NOCASE, s.id",
+            (self.hierarchy_id,),
+        ):
+            direct.setdefault(category_id, []).append((study_id, title or "(untitled)", bool(locked)))
+
+        def add(parent: Node, category_id: int) -> None:
+            data = graph.nodes[category_id]
+            kind = "aspect" if data["parent_id"] is None else "category"
+            node = Node(kind, category_id, data["name"], parent, counts.get(category_id, 0), bool(data["locked"]))
+            parent.children.append(node)
+            for child in hierarchy.children(graph, category_id):
+                add(node, child)
+            for study_id, title, locked in direct.get(category_id, []):
+                node.children.append(Node("study", study_id, title, node, locked=locked))
+
+        for aspect in hierarchy.aspect_ids(graph):
+            add(self.root, aspect)
+            aspect_node = self.root.children[-1]
+            aspect_node.count = len({s.id for s in _studies_below(aspect_node)})
+
+    # -- lookups --------------------------------------------------------------------------------------
+    def node(self, index: _Index) -> Node:
+        return index.internalPointer() if index.isValid() else self.root
+
+    def find(self, kind: str, ident: int, under_category: int | None = None) -> QModelIndex:
+        """The index of a category (or of a study shown under ``under_category``), or an invalid index."""
+        for node in _walk(self.root):
+            if node.kind == kind and node.id == ident and (
+                    under_category is None or (node.parent is not None and node.parent.id == under_category)):
+                return self.createIndex(node.row(), 0, node)
+        return QModelIndex()
+
+    def key(self, index: _Index) -> tuple[str, int, int | None]:
+        """A stable name for a row (survives a rebuild): kind, id and, for a study, its category."""
+        node = self.node(index)
+        return node.kind, node.id, node.parent.id if node.kind == "study" and node.parent else None
+
+    def index_of_key(self, key: tuple[str, int, int | None]) -> QModelIndex:
+        kind, ident, under = key
+        return self.find(kind, ident, under if kind == "study" else None)
+
+    # -- Qt model interface -----------------------------------------------------------------------------
+    def index(self, row: int, column: int, parent: _Index = QModelIndex()) -> QModelIndex:
+        owner = self.node(parent)
+        if column != 0 or not 0 <= row < len(owner.children):
+            return QModelIndex()
+        return self.createIndex(row, 0, owner.children[row])
+
+    def parent(self, index: _Index = QModelIndex()) -> QModelIndex:  # type: ignore[override]
+        if not index.isValid():
+            return QModelIndex()
+        owner = self.node(index).parent
+        if owner is None or owner is self.root:
+            return QModelIndex()
+        return self.createIndex(owner.row(), 0, owner)
+
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:
+        if parent.isValid() and parent.column() != 0:
+            return 0
+        return len(self.node(parent).children)
+
+    def columnCount(self, parent: _Index = QModelIndex()) -> int:
+        return 1
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return "Hierarchy"
+        return None
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        node = self.node(index)
+        if role == Qt.ItemDataRole.DisplayRole:
+            lock = " 🔒" if node.locked else ""
+            return f"{node.name}{lock}" if node.kind == "study" else f"{node.name} ({node.count}){lock}"
+        if role == Qt.ItemDataRole.EditRole:
+            return node.name
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return node.name
+        if role == Qt.ItemDataRole.FontRole and node.kind == "aspect":
+            font = QFont()
+            font.setBold(True)
+            return font
+        if role == Qt.ItemDataRole.ForegroundRole and node.kind == "study":
+            return QColor("#3b4a5e")
+        if role == KIND_ROLE:
+            return node.kind
+        if role == ID_ROLE:
+            return node.id
+        if role == PARENT_CATEGORY_ROLE:
+            return node.parent.id if node.parent and node.parent is not self.root else None
+        return None
+
+    def flags(self, index: _Index) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        base = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        kind = self.node(index).kind
+        if kind == "study":
+            return base | Qt.ItemFlag.ItemIsDragEnabled
+        if kind == "aspect":
+            return base | Qt.ItemFlag.ItemIsDropEnabled | Qt.ItemFlag.ItemIsEditable
+        return base | Qt.ItemFlag.ItemIsDragEnabled | Qt.ItemFlag.ItemIsDropEnabled | Qt.ItemFlag.ItemIsEditable
+
+    def setData(self, index: _Index, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:
+        """F2 rename: ask the window to rename through the core (it refreshes the model afterwards)."""
+        node = self.node(index)
+        if role != Qt.ItemDataRole.EditRole or node.kind == "study" or not str(value).strip() or value == node.name:
+            return False
+        self.rename_requested.emit(node.id, str(value))
+        return True
+
+    def mimeTypes(self) -> list[str]:
+        return [STUDY_MIME, CATEGORY_MIME]
+
+    def mimeData(self, indexes: list[QModelIndex]) -> QMimeData:
+        nodes = [self.node(i) for i in indexes if i.isValid()]
+        studies = [n for n in nodes if n.kind == "study"]
+        if studies:
+            return encode_study_ids(list(dict.fromkeys(n.id for n in studies)), studies[0].parent.id)
+        mime = QMimeData()
+        mime.setData(CATEGORY_MIME, json.dumps([n.id for n in nodes if n.kind == "category"]).encode())
+        return mime
+
+    def supportedDragActions(self) -> Qt.DropAction:
+        return Qt.DropAction.MoveAction | Qt.DropAction.CopyAction
+
+    def supportedDropActions(self) -> Qt.DropAction:
+        return Qt.DropAction.MoveAction | Qt.DropAction.CopyAction
+
+
+def decode_category_ids(mime: QMimeData) -> list[int]:
+    return [int(i) for i in json.loads(bytes(mime.data(CATEGORY_MIME).data()).decode())]
+
+
+def _walk(node: Node):
+    for child in node.children:
+        yield child
+        yield from _walk(child)
+
+
+def _studies_below(node: Node) -> list[Node]:
+    return [n for n in _walk(node) if n.kind == "study"]

@@ -1,0 +1,291 @@
+"""Background work: long core calls run off the GUI thread with progress and cancel, and screening re-ranks.
+
+Each job opens its own ``Library`` on the same folder (sqlite3 connections belong to the thread that opened
+them; WAL lets the GUI keep reading while the job writes). A job is a plain core call
+``fn(library, progress, cancel) -> result``; its ``ProgressEvent``s and its result travel back to the GUI
+thread as queued Qt signals, so slots may touch widgets. The "pipeline" slot runs one user-started job at a
+time (import, claims, build) and refuses a second one politely.
+
+Re-ranking for screening is different: it happens after every decision and the core's ``Ranker`` is worth
+keeping (it vectorises the library once, then only refits). ``BackgroundRanker`` is one long-lived thread that
+owns its own ``Library`` and ``Ranker``; requests that arrive while it ranks collapse into one more run, so
+screening never waits for it and never queues stale work.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import threading
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QMetaObject, QObject, QRunnable, Qt, QThread, QThreadPool, Signal, Slot
+
+from litreview.jobs import CancelToken, Cancelled, ProgressEvent
+from litreview.store import Library
+
+log = logging.getLogger(__name__)
+
+JobFn = Callable[[Library, Callable[[ProgressEvent], None], CancelToken], Any]
+
+
+class _JobSignals(QObject):
+    """Emitted from the worker thread; received by the runner on the GUI thread (queued connections)."""
+
+    progress = Signal(str, object)  # slot, ProgressEvent
+    finished = Signal(str, object)  # slot, the job's result
+    failed = Signal(str, str)  # slot, one readable line
+    cancelled = Signal(str, object)  # slot, whatever the job returned before it stopped (or None)
+
+
+class _Job(QRunnable):
+    def __init__(self, slot: str, folder: Path, fn: JobFn):
+        super().__init__()
+        self.setAutoDelete(False)  # the runner drops it once its signals have been delivered
+        self.slot = slot
+        self.folder = folder
+        self.fn = fn
+        self.token = CancelToken()
+        self.signals = _JobSignals()
+        self.returned = False  # set as run() ends; only then may the runner drop its reference
+
+    def run(self) -> None:
+        try:
+            self._run()
+        finally:
+            self.returned = True
+
+    def _emit(self, signal: Signal, *args: Any) -> None:
+        """Emit unless the window is already gone (closing while a job finishes must not crash the worker)."""
+        try:
+            signal.emit(self.slot, *args)
+        except RuntimeError:
+            log.debug("job signal dropped: its receiver no longer exists")
+
+    def _run(self) -> None:
+        try:
+            with Library(self.folder) as library:
+                result = self.fn(library, lambda event: self._emit(self.signals.progress, event), self.token)
+        except Cancelled:
+            self._emit(self.signals.cancelled, None)
+        except Exception as exc:  # shown to the user; never let a worker die silently
+            log.error("background job failed:\n%s", traceback.format_exc())
+            self._emit(self.signals.failed, f"{type(exc).__name__}: {exc}")
+        else:
+            # Some core calls stop early on cancel and return what they did instead of raising.
+            self._emit(self.signals.cancelled if self.token.cancelled else self.signals.finished, result)
+
+
+@dataclass
+class RunningJob:
+    name: str
+    job: _Job
+    on_done: Callable[[Any], None] | None = None
+    last: ProgressEvent | None = None
+
+
+class JobRunner(QObject):
+    """Starts core calls in a thread pool; the window listens to these signals (all on the GUI thread)."""
+
+    started = Signal(str, str)  # slot, name
+    progress = Signal(str, str, object)  # slot, name, ProgressEvent
+    finished = Signal(str, str, object)  # slot, name, result
+    failed = Signal(str, str, str)  # slot, name, message
+    cancelled = Signal(str, str, object)  # slot, name, partial result
+
+    def __init__(self, folder: Path, parent: QObject | None = None):
+        super().__init__(parent)
+        self.folder = folder
+        self.pool = QThreadPool(self)
+        self.pool.setMaxThreadCount(1)  # one pipeline job at a time (each slot holds at most one anyway)
+        self.running: dict[str, RunningJob] = {}
+        self._retired: list[_Job] = []  # finished jobs kept alive until their thread has left run()
+
+    def busy(self, slot: str = "pipeline") -> str | None:
+        """The name of the job running in ``slot``, or None."""
+        entry = self.running.get(slot)
+        return entry.name if entry else None
+
+    def start(self, slot: str, name: str, fn: JobFn, on_done: Callable[[Any], None] | None = None) -> bool:
+        """Run ``fn`` in ``slot``; False (nothing started) when that slot is already busy."""
+        if slot in self.running:
+            return False
+        self._retired = [job for job in self._retired if not job.returned]
+        job = _Job(slot, self.folder, fn)
+        self.running[slot] = RunningJob(name, job, on_done)
+        job.signals.progress.connect(self._on_progress)
+        job.signals.finished.connect(self._on_finished)
+        job.signals.failed.connect(self._on_failed)
+        job.signals.cancelled.connect(self._on_cancelled)
+        self.started.emit(slot, name)
+        self.pool.start(job)
+        return True
+
+    def cancel(self, slot: str = "pipeline") -> None:
+        entry = self.running.get(slot)
+        if entry is not None:
+            entry.job.token.cancel()
+
+    def last_progress(self, slot: str = "pipeline") -> ProgressEvent | None:
+        entry = self.running.get(slot)
+        return entry.last if entry else None
+
+    def shutdown(self, timeout_ms: int = 30000) -> bool:
+        """Cancel everything and wait for the workers to stop at their next item boundary."""
+        for entry in self.running.values():
+            entry.job.token.cancel()
+        return self.pool.waitForDone(timeout_ms)
+
+    def _retire(self, slot: str) -> RunningJob | None:
+        entry = self.running.pop(slot, None)
+        if entry is not None:
+            self._retired.append(entry.job)
+        return entry
+
+    @Slot(str, object)
+    def _on_progress(self, slot: str, event: ProgressEvent) -> None:
+        entry = self.running.get(slot)
+        if entry is not None:
+            entry.last = event
+            self.progress.emit(slot, entry.name, event)
+
+    @Slot(str, object)
+    def _on_finished(self, slot: str, result: Any) -> None:
+        entry = self._retire(slot)
+        if entry is None:
+            return
+        if entry.on_done is not None:
+            entry.on_done(result)
+        self.finished.emit(slot, entry.name, result)
+
+    @Slot(str, str)
+    def _on_failed(self, slot: str, message: str) -> None:
+        entry = self._retire(slot)
+        if entry is not None:
+            self.failed.emit(slot, entry.name, message)
+
+    @Slot(str, object)
+    def _on_cancelled(self, slot: str, result: Any) -> None:
+        entry = self._retire(slot)
+        if entry is not None:
+            self.cancelled.emit(slot, entry.name, result)
+
+
+class _RankingWorker(QObject):
+    """Lives in the ranking thread; its Library and Ranker are created and closed there."""
+
+    ranked = Signal(list, str)  # study ids best first, the ranker's mode
+    failed = Signal(str)
+
+    def __init__(self, folder: Path):
+        super().__init__()
+        self.folder = folder
+        self.library: Library | None = None
+        self.ranker: Any = None
+
+    @Slot()
+    def rank(self) -> None:
+        try:
+            from litreview.screening import Ranker
+
+            if self.library is None:
+                self.library = Library(self.folder)
+                self.ranker = Ranker(self.library)
+            self.ranked.emit(self.ranker.rank(), self.ranker.mode)
+        except Exception as exc:
+            log.error("ranking failed:\n%s", traceback.format_exc())
+            self.failed.emit(f"{type(exc).__name__}: {exc}")
+
+    @Slot()
+    def close(self) -> None:
+        if self.library is not None:
+            self.library.close()
+            self.library = self.ranker = None
+
+
+class BackgroundRanker(QObject):
+    """Ranks the unscreened studies in its own thread; ``request()`` never blocks."""
+
+    ranked = Signal(list, str)
+    failed = Signal(str)
+    _requested = Signal()
+
+    def __init__(self, folder: Path, parent: QObject | None = None):
+        super().__init__(parent)
+        self.thread = QThread()
+        self.thread.setObjectName("litreview-ranking")
+        self.worker = _RankingWorker(folder)
+        self.worker.moveToThread(self.thread)
+        self._requested.connect(self.worker.rank)
+        self.worker.ranked.connect(self._on_ranked)
+        self.worker.failed.connect(self._on_failed)
+        self.running = False
+        self.pending = False
+        self.thread.start()
+
+    def request(self) -> None:
+        if self.running:
+            self.pending = True
+            return
+        self.running = True
+        self._requested.emit()
+
+    def _next(self) -> None:
+        self.running = False
+        if self.pending:
+            self.pending = False
+            self.request()
+
+    @Slot(list, str)
+    def _on_ranked(self, ids: list, mode: str) -> None:
+        self._next()
+        self.ranked.emit(ids, mode)
+
+    @Slot(str)
+    def _on_failed(self, message: str) -> None:
+        self._next()
+        self.failed.emit(message)
+
+    def stop(self) -> None:
+        """Close the thread's library in its own thread, then end the thread (waits for a rank in progress)."""
+        if not self.thread.isRunning():
+            return
+        self.pending = False
+        QMetaObject.invokeMethod(self.worker, "close", Qt.ConnectionType.BlockingQueuedConnection)
+        self.thread.quit()
+        self.thread.wait()
+
+
+# The core modules behind the pipeline pull in PyMuPDF, onnxruntime, scikit-learn and llama.cpp. Loading a C
+# extension holds the GIL for up to a few hundred ms, which would freeze the window if it first happened when the
+# user drops files; so they are loaded once, in the background, right after the window first appears.
+WARM_MODULES = ("litreview.importing", "litreview.screening", "litreview.claims", "litreview.hierarchy.build",
+                "litreview.export.library", "litreview.llm.local")
+
+
+class WarmUp:
+    def __init__(self) -> None:
+        self.done = threading.Event()
+        self.thread = threading.Thread(target=self._run, name="litreview-warm-up", daemon=True)
+
+    def start(self) -> None:
+        self.thread.start()
+
+    def _run(self) -> None:
+        try:
+            for name in WARM_MODULES:
+                try:
+                    importlib.import_module(name)
+                except Exception:  # a broken optional part shows up (with its message) when it is used
+                    log.warning("could not preload %s:\n%s", name, traceback.format_exc())
+        finally:
+            self.done.set()
+
+    def wait(self, timeout_s: float) -> bool:
+        if self.thread.is_alive():
+            self.thread.join(timeout_s)
+        return self.done.is_set()
