@@ -99,6 +99,15 @@ def user_assignments(library: Library, hierarchy_id: int) -> list[tuple[int, int
     return sorted((s, c, v) for (s, c), v in verdict.items() if c in existing)
 
 
+def deleted_categories(library: Library, hierarchy_id: int) -> list[dict[str, Any]]:
+    """Categories the user deleted (and did not bring back with undo): name, parent id, path of names, studies.
+    A rebuild should not make a category of the same name under the same parent again."""
+    existing = {r[0] for r in library.conn.execute("SELECT id FROM categories WHERE hierarchy_id = ?", (hierarchy_id,))}
+    return [{"category_id": r["category_id"], "name": r["payload"]["name"], "parent": r["payload"]["parent"],
+             "path": r["payload"]["path"], "studies": r["payload"]["studies"]}
+            for r in corrections(library, (DELETE_CATEGORY,), hierarchy_id) if r["category_id"] not in existing]
+
+
 def renamed_or_locked(library: Library, hierarchy_id: int | None = None) -> list[dict[str, Any]]:
     """Category rows the user edited (created, renamed, moved, merged into, split) or locked: a rebuild keeps
     them with their names, descriptions and places."""

@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import argparse
 import os
+import sqlite3
 import sys
 import time
 from pathlib import Path
 
+import ui
+
 APP_ID = "litreview"  # matches packaging/litreview.desktop, so desktops group the window with its launcher
-RESOURCES = Path(__file__).resolve().parent / "resources"
+RESOURCES = Path(ui.__file__).resolve().parent / "resources"  # (this file is __main__, also in a frozen bundle)
 
 
 def _has_display() -> bool:
@@ -27,10 +30,15 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--library", metavar="DIR", help="library folder (default: $LITREVIEW_LIBRARY or the per-user data folder)")
     parser.add_argument("--smoke", action="store_true", help="open the window, exit after its first paint (start-up check)")
     parser.add_argument("--screenshot", metavar="PNG", help="with --smoke: save the first painted window here")
+    parser.add_argument("--smoke-demo", action="store_true",
+                        help="with --smoke: import the demo corpus before exiting (exercises the PDF reader processes)")
     return parser.parse_args(argv)
 
 
 def main(argv: list[str] | None = None) -> int:
+    import multiprocessing
+
+    multiprocessing.freeze_support()  # the import's PDF readers are processes; a frozen bundle must route them
     args = parse_args(argv)
     if not _has_display():
         print("litreview-gui: no display found. Run it on a desktop session, or set QT_QPA_PLATFORM=offscreen "
@@ -56,30 +64,39 @@ def main(argv: list[str] | None = None) -> int:
     folder = Path(args.library).expanduser() if args.library else default_library()
     try:
         window = MainWindow(folder)
-    except (NewerLibraryError, OSError) as error:
+    except (NewerLibraryError, OSError, sqlite3.DatabaseError) as error:
         QMessageBox.critical(None, "litreview", f"Cannot open the library at {folder}:\n{error}")
         return 2
 
     if args.smoke:
         class FirstPaint(QObject):
             def eventFilter(self, watched, event):  # noqa: N802 (Qt name)
-                if event.type() == QEvent.Type.Paint and not getattr(self, "seen", False):
-                    self.seen = True
+                if event.type() == QEvent.Type.Paint and not painted:
+                    painted.append(time.perf_counter() - started)
                     QTimer.singleShot(0, finish)
                 return False
 
         def finish() -> None:
+            if args.smoke_demo and window.library.study_count() == 0:
+                window.runner.finished.connect(lambda *_: QTimer.singleShot(0, finish))
+                window.runner.failed.connect(lambda _slot, _name, message: (print(message, file=sys.stderr), app.exit(1)))
+                window.open_demo_corpus()
+                return
             if args.screenshot:
                 Path(args.screenshot).parent.mkdir(parents=True, exist_ok=True)
                 window.grab().save(args.screenshot)
             studies = window.library.study_count()
-            print(f"litreview-gui smoke: first paint after {time.perf_counter() - started:.2f} s "
-                  f"(platform {app.platformName()}, library {folder}, {studies} studies)", flush=True)
+            # every core module must load (in a frozen bundle a missing piece shows up here, not in a user's face)
+            loaded = window.warm_up.wait(300) and not window.warm_up.failed
+            print(f"litreview-gui smoke: first paint after {painted[0]:.2f} s "
+                  f"(platform {app.platformName()}, library {folder}, {studies} studies); core modules "
+                  + ("loaded" if loaded else f"FAILED to load: {', '.join(window.warm_up.failed)}"), flush=True)
             window.close()
-            app.quit()
+            app.exit(0 if loaded else 1)
 
-        painted = FirstPaint(window)
-        window.installEventFilter(painted)
+        painted: list[float] = []
+        first_paint = FirstPaint(window)
+        window.installEventFilter(first_paint)
     window.show()
     return app.exec()
 

@@ -32,6 +32,8 @@ class ImportSummaryDialog(QDialog):
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         for row, outcome in enumerate(self.outcomes):
             name = Path(str(outcome.file)).name
+            if getattr(outcome, "record", None) is not None:
+                name += f" (record {outcome.record})"
             reason = outcome.reason or ""
             if outcome.status == "duplicate" and outcome.matched_id and not reason:
                 reason = f"same as study {outcome.matched_id}"

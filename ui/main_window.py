@@ -8,6 +8,7 @@ views show from the database (Anki's "refresh after an operation"), so every vie
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 from collections.abc import Callable
@@ -26,6 +27,7 @@ from litreview.hierarchy import tree as hierarchy
 from litreview.hierarchy.tree import HierarchyError
 from litreview.jobs import ProgressEvent
 from litreview.llm import LlmSettings
+from litreview.paths import config_dir
 from litreview.store import Library
 from ui.empty_state import EmptyState
 from ui.import_summary import ImportSummaryDialog, summary_line
@@ -64,11 +66,15 @@ class MainWindow(QMainWindow):
         self.setAcceptDrops(True)  # files from the file manager, anywhere on the window
         self.library = Library(folder)
         self.runner = JobRunner(self.library.folder, self)
-        self.qsettings = QSettings()
+        # UI preferences (last folders) beside settings.toml in the per-user config folder
+        self.qsettings = QSettings(str(config_dir() / "ui.ini"), QSettings.Format.IniFormat)
         self.last_summary: ImportSummaryDialog | None = None
         self.last_error: str | None = None
+        self._engine_cache: Any = None  # the open LLM engine, kept between pipeline jobs
+        self._engine_stale = False  # settings changed: reopen before the next job
         self._live_refresh = QTimer(self, interval=REFRESH_WHILE_RUNNING_MS)
-        self._live_refresh.timeout.connect(self.refresh)
+        self._live_refresh.timeout.connect(self._refresh_if_written)
+        self._data_version: int | None = None
 
         self.table_model = LibraryTableModel(self.library, self)
         self.tree_model = HierarchyTreeModel(self.library, self)
@@ -116,8 +122,11 @@ class MainWindow(QMainWindow):
         top = QHBoxLayout()
         top.addWidget(self.search_box, 1)
         top.addWidget(self.decision_filter)
-        top.addWidget(self.scope_label)
-        top.addWidget(self.show_all_button)
+        self.scope_row = QWidget()
+        scope = QHBoxLayout(self.scope_row)
+        scope.setContentsMargins(0, 0, 0, 0)
+        scope.addWidget(self.scope_label, 1)
+        scope.addWidget(self.show_all_button)
 
         self.table = QTableView()
         self.table.setModel(self.table_model)
@@ -163,6 +172,7 @@ class MainWindow(QMainWindow):
         middle_layout = QVBoxLayout(middle)
         middle_layout.setContentsMargins(0, 0, 0, 0)
         middle_layout.addLayout(top)
+        middle_layout.addWidget(self.scope_row)
         middle_layout.addWidget(self.table, 1)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(tree_box)
@@ -187,7 +197,7 @@ class MainWindow(QMainWindow):
         self.progress.setMaximumWidth(260)
         self.progress.setTextVisible(True)
         self.cancel_button = QPushButton("Cancel")
-        self.cancel_button.clicked.connect(lambda: self.runner.cancel(PIPELINE))
+        self.cancel_button.clicked.connect(self.cancel_job)
         self.job_label = QLabel()
         for widget in (self.job_label, self.progress, self.cancel_button):
             widget.hide()
@@ -227,6 +237,7 @@ class MainWindow(QMainWindow):
         self._action(edit_menu, "&Settings…", self.open_settings)
 
         tree_menu = bar.addMenu("&Hierarchy")
+        self.tree.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)  # right-click: the same actions
         self._action(tree_menu, "&New category…", self.new_category_dialog, "Ctrl+N")
         self._action(tree_menu, "New &aspect…", self.new_aspect_dialog)
         self.rename_action = self._action(tree_menu, "&Rename", self.rename_current, "F2")
@@ -235,6 +246,7 @@ class MainWindow(QMainWindow):
         self._action(tree_menu, "&Split…", self.split_current_dialog)
         self._action(tree_menu, "&Lock / unlock", self.toggle_lock_current, "Ctrl+L")
         self._action(tree_menu, "Remove study from category", self.unassign_current)
+        self.tree.addActions(tree_menu.actions())
 
         pipeline = bar.addMenu("&Pipeline")
         self._action(pipeline, "&Rank for screening", self.run_rank)
@@ -244,6 +256,7 @@ class MainWindow(QMainWindow):
         view = bar.addMenu("&View")
         self._action(view, "&Library", lambda: self.tabs.setCurrentWidget(self.library_page), "Ctrl+1")
         self._action(view, "&Screening", lambda: self.tabs.setCurrentWidget(self.screening), "Ctrl+2")
+        self._action(view, "&Hierarchy (wide tree)", self.show_hierarchy_view, "Ctrl+3")
 
     # == refreshing =======================================================================================
     def refresh(self) -> None:
@@ -260,6 +273,14 @@ class MainWindow(QMainWindow):
         if self.tabs.currentWidget() is self.screening:
             self.screening.refresh()
         self._update_undo_actions()
+
+    def _refresh_if_written(self) -> None:
+        """While a job runs: refresh only when it committed something since the last look (SQLite's
+        data_version changes when another connection commits), so the table does not reset for nothing."""
+        version = self.library.conn.execute("PRAGMA data_version").fetchone()[0]
+        if version != self._data_version:
+            self._data_version = version
+            self.refresh()
 
     def _update_undo_actions(self) -> None:
         undo, redo = self.library.undo_label(), self.library.redo_label()
@@ -293,9 +314,16 @@ class MainWindow(QMainWindow):
                 "SELECT parent_id IS NULL FROM categories WHERE id = ?", (category,)).fetchone()[0]
             self.table_model.drag_from = None if is_aspect else category
             self.scope_label.setText("in " + " › ".join(hierarchy.category_path(self.library, category)))
-        self.show_all_button.setVisible(category is not None)
+        self.scope_row.setVisible(category is not None)
         if refresh_table:
             self.table_model.refresh()
+
+    def show_hierarchy_view(self) -> None:
+        """The library page with the tree given room: for reorganising categories rather than reading."""
+        self.tabs.setCurrentWidget(self.library_page)
+        width = self.splitter.width()
+        self.splitter.setSizes([width * 45 // 100, width * 30 // 100, width * 25 // 100])
+        self.tree.setFocus()
 
     def show_all_studies(self) -> None:
         self._scope_category = None
@@ -398,10 +426,10 @@ class MainWindow(QMainWindow):
                 self.tree.selectionModel().blockSignals(False)
 
     def _all_tree_keys(self) -> list[tuple[str, int, int | None]]:
-        from ui.tree_model import _walk
+        from ui.tree_model import walk
 
         return [(n.kind, n.id, n.parent.id if n.kind == "study" and n.parent else None)
-                for n in _walk(self.tree_model.root) if n.kind != "study"]
+                for n in walk(self.tree_model.root) if n.kind != "study"]
 
     def edit(self, fn: Callable, *args: Any, refresh: bool = True, **kwargs: Any) -> Any:
         """Run one core edit on the GUI thread's library; a refused edit becomes a message, never a crash."""
@@ -499,10 +527,10 @@ class MainWindow(QMainWindow):
         node = self._current_node("aspect", "category")
         if node is None:
             return
-        from ui.tree_model import _walk
+        from ui.tree_model import walk
 
         kinds = ("aspect",) if node.kind == "aspect" else ("category",)
-        targets = [n for n in _walk(self.tree_model.root) if n.kind in kinds and n.id != node.id]
+        targets = [n for n in walk(self.tree_model.root) if n.kind in kinds and n.id != node.id]
         labels = [" › ".join(hierarchy.category_path(self.library, n.id)) for n in targets]
         if not targets:
             self.show_error("There is nothing to merge it into.")
@@ -603,6 +631,7 @@ class MainWindow(QMainWindow):
         self.refresh()
         self.statusBar().showMessage(summary_line(outcomes, cancelled), 10000)
         self.last_summary = ImportSummaryDialog(outcomes, cancelled=cancelled, parent=self)
+        self.last_summary.finished.connect(self.activateWindow)  # keys go back to the window
         self.last_summary.open()
 
     def open_demo_corpus(self) -> bool:
@@ -626,6 +655,12 @@ class MainWindow(QMainWindow):
             self.show_error(f"{running} is still running — wait for it to finish or press Cancel.")
             return False
         return self.runner.start(PIPELINE, name, fn, on_done=on_done)
+
+    def cancel_job(self) -> None:
+        """Stop the running job at its next item boundary (what is finished stays saved)."""
+        self.runner.cancel(PIPELINE)
+        self.cancel_button.setEnabled(False)
+        self.job_label.setText("Stopping after the current item…")
 
     def run_rank(self) -> bool:
         """Ranking runs in its own background thread (it is also re-run after every decision)."""
@@ -652,15 +687,29 @@ class MainWindow(QMainWindow):
 
         return self.start_job("Build hierarchy", job)
 
-    @staticmethod
-    def _engine(library: Library, progress):
-        """Open the configured model in the worker and tell the status bar where its weights went."""
+    @contextlib.contextmanager
+    def _engine(self, library: Library, progress):
+        """The configured model, opened in the worker on first use and kept for the next job (loading takes
+        seconds); the status bar learns where its weights went. Only pipeline jobs use it, one at a time."""
         from litreview.llm import open_engine
 
-        progress(ProgressEvent("Loading model", 0, None, "loading the language model…"))
-        engine = open_engine(library=library)
+        if self._engine_cache is None or self._engine_stale:
+            self._close_engine()
+            progress(ProgressEvent("Loading model", 0, None, "loading the language model…"))
+            self._engine_cache = open_engine(library=library)
+            self._engine_stale = False
+        engine = self._engine_cache
+        engine.record_to(library)  # LLM calls are logged in this job's connection
         progress(ProgressEvent("Loading model", 1, 1, "", {"placement": engine.placement_summary()}))
-        return engine
+        try:
+            yield engine
+        finally:
+            engine.record_to(None)
+
+    def _close_engine(self) -> None:
+        if self._engine_cache is not None:
+            self._engine_cache.close()
+            self._engine_cache = None
 
     def _on_job_started(self, slot: str, name: str) -> None:
         if slot != PIPELINE:
@@ -682,6 +731,8 @@ class MainWindow(QMainWindow):
             self.progress.setValue(min(event.done, event.total))
         else:
             self.progress.setRange(0, 0)
+        if not self.cancel_button.isEnabled():
+            return  # cancelling: keep saying so until the job stops
         self.job_label.setText(f"{event.stage or name}: {event.message}"[:80] if event.message else f"{event.stage or name}…")
 
     def _job_ended(self, slot: str) -> bool:
@@ -726,9 +777,13 @@ class MainWindow(QMainWindow):
         from ui.settings_dialog import SettingsDialog
 
         dialog = SettingsDialog(self._llm_settings(), self)
-        dialog.accepted.connect(lambda: self.model_status.setText(model_label(dialog.settings)))
+        dialog.accepted.connect(lambda: self._settings_saved(dialog.settings))
         dialog.open()
         self.settings_dialog = dialog
+
+    def _settings_saved(self, settings: LlmSettings) -> None:
+        self._engine_stale = True  # a running job keeps its engine; the next one opens the new model
+        self.model_status.setText(model_label(settings))
 
     def _last_folder(self, kind: str) -> str:
         return str(self.qsettings.value(f"folders/{kind}", str(Path.home())))
@@ -762,10 +817,12 @@ class MainWindow(QMainWindow):
     # == closing ==========================================================================================
     def closeEvent(self, event) -> None:  # noqa: N802 (Qt name)
         self.study_pane.flush_notes()
-        self._live_refresh.stop()
+        for timer in self.findChildren(QTimer):  # nothing may touch the library after it is closed
+            timer.stop()
         self.screening.stop()
-        self.runner.shutdown()
-        self.warm_up.wait(30)
+        if self.runner.shutdown():
+            self._close_engine()  # never under a job that is still running
+        self.warm_up.wait(2)  # quitting right after start-up need not wait for the preload to finish
         self.library.close()
         super().closeEvent(event)
 

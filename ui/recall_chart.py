@@ -7,6 +7,8 @@ many relevant records there are in all, when it has one.
 
 from __future__ import annotations
 
+import math
+
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
@@ -33,7 +35,7 @@ class RecallChart(QWidget):
         plot = QRectF(margin_left, margin, self.width() - margin_left - margin, self.height() - margin - margin_bottom)
         found = sum(self.labels)
         x_max = max(self.total, len(self.labels), 1)
-        y_max = max(found, int(self.estimated_relevant or 0), 1)
+        y_max = max(1, math.ceil(max(found, self.estimated_relevant or 0) * 1.15))  # headroom for the estimate
         axis = QPen(QColor("#7a8699"))
         painter.setPen(axis)
         painter.drawLine(plot.bottomLeft(), plot.bottomRight())
@@ -50,6 +52,8 @@ class RecallChart(QWidget):
             painter.setPen(QPen(QColor("#c98a00"), 1, Qt.PenStyle.DashLine))
             level = point(0, self.estimated_relevant).y()
             painter.drawLine(QPointF(plot.left(), level), QPointF(plot.right(), level))
+            painter.drawText(QRectF(plot.left() + 6, level - 18, plot.width() - 12, 16), Qt.AlignmentFlag.AlignRight,
+                             f"≈ {self.estimated_relevant:.0f} relevant in all (estimate)")
         if not self.labels:
             painter.setPen(QColor("gray"))
             painter.drawText(plot, Qt.AlignmentFlag.AlignCenter, "no decisions yet")

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QDialog, QDialogButtonBox, QFormLayout, QHBoxLayout, QLabel, QPlainTextEdit, QPushButton,
     QSplitter, QTextBrowser, QVBoxLayout, QWidget,
@@ -93,17 +93,24 @@ class ScreeningView(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(splitter)
 
-        for key, decision in KEYS.items():
-            self._shortcut(key, lambda d=decision: self.decide(d))
-        self._shortcut("N", self.note_and_decide)
-        self._shortcut("Backspace", self.undo_requested.emit)
 
-    def _shortcut(self, key: str, slot) -> None:
-        action = QAction(self)
-        action.setShortcut(QKeySequence(key))
-        action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)  # only while screening
-        action.triggered.connect(lambda _=False: slot())
-        self.addAction(action)
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 (Qt name)
+        """The screening keys, while this view has the focus (its text panes and buttons never take it)."""
+        if event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier & ~Qt.KeyboardModifier.ShiftModifier:
+            super().keyPressEvent(event)  # Ctrl+Z and friends belong to the window
+            return
+        key = event.key()
+        letter = event.text().upper()
+        if letter in KEYS:
+            self.decide(KEYS[letter])
+        elif letter == "N":
+            self.note_and_decide()
+        elif key == Qt.Key.Key_Backspace:
+            self.undo_requested.emit()
+        else:
+            super().keyPressEvent(event)
+            return
+        event.accept()
 
     # -- showing ------------------------------------------------------------------------------------------
     def refresh(self) -> None:

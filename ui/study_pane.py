@@ -42,7 +42,7 @@ class StudyPane(QWidget):
         self.notes.setMaximumHeight(110)
         self.notes.textChanged.connect(self._on_notes_typed)
         self._notes_timer = QTimer(self, singleShot=True, interval=NOTES_DELAY_MS)
-        self._notes_timer.timeout.connect(self.flush_notes)
+        self._notes_timer.timeout.connect(self._save_notes)
         self._loading = False
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -108,6 +108,10 @@ class StudyPane(QWidget):
 
     def flush_notes(self) -> None:
         """Save pending notes now (before the shown study changes or the window closes)."""
-        if self._notes_timer.isActive() and self.study_id is not None:
+        if self._notes_timer.isActive():
             self._notes_timer.stop()
+            self._save_notes()
+
+    def _save_notes(self) -> None:
+        if self.study_id is not None:
             self.notes_edited.emit(self.study_id, self.notes.toPlainText())

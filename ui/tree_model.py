@@ -97,7 +97,7 @@ class HierarchyTreeModel(QAbstractItemModel):
 
     def find(self, kind: str, ident: int, under_category: int | None = None) -> QModelIndex:
         """The index of a category (or of a study shown under ``under_category``), or an invalid index."""
-        for node in _walk(self.root):
+        for node in walk(self.root):
             if node.kind == kind and node.id == ident and (
                     under_category is None or (node.parent is not None and node.parent.id == under_category)):
                 return self.createIndex(node.row(), 0, node)
@@ -207,11 +207,11 @@ def decode_category_ids(mime: QMimeData) -> list[int]:
     return [int(i) for i in json.loads(bytes(mime.data(CATEGORY_MIME).data()).decode())]
 
 
-def _walk(node: Node):
+def walk(node: Node):
     for child in node.children:
         yield child
-        yield from _walk(child)
+        yield from walk(child)
 
 
 def _studies_below(node: Node) -> list[Node]:
-    return [n for n in _walk(node) if n.kind == "study"]
+    return [n for n in walk(node) if n.kind == "study"]

@@ -268,8 +268,11 @@ WARM_MODULES = ("litreview.importing", "litreview.screening", "litreview.claims"
 
 
 class WarmUp:
+    """A daemon thread: closing the window waits for it only briefly (see MainWindow.closeEvent)."""
+
     def __init__(self) -> None:
         self.done = threading.Event()
+        self.failed: list[str] = []
         self.thread = threading.Thread(target=self._run, name="litreview-warm-up", daemon=True)
 
     def start(self) -> None:
@@ -282,6 +285,7 @@ class WarmUp:
                     importlib.import_module(name)
                 except Exception:  # a broken optional part shows up (with its message) when it is used
                     log.warning("could not preload %s:\n%s", name, traceback.format_exc())
+                    self.failed.append(name)
         finally:
             self.done.set()
 

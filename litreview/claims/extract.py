@@ -2,21 +2,28 @@
 
 CHIME's claim is "an atomic verifiable statement expressing a finding about one aspect of a scientific entity
 or process", null findings included, made from the title and abstract. Asking a small model for a verbatim
-quote fails often (it paraphrases), so the model is shown the study's most finding-like sentences, numbered
-(``sentences.py``), and answers, under a JSON schema, with a sentence number FIRST and then the claim it
-condenses from that sentence. The quote is that sentence, copied by us from the stored text, so its page and
-offsets are known exactly (the whole sentence, closing punctuation included); ``locate_quote`` still confirms
-it against the stored text before it is marked grounded. A claim whose words are mostly not in its sentence (the model drifted) is replaced by the sentence
-itself, and a study for which the model gives nothing usable gets its best-ranked sentences as claims
-(source ``extractive``), so every study with text gets at least one grounded claim.
+quote fails often (it paraphrases), so no model is ever asked to copy text: the study's most finding-like
+sentences (``sentences.py``: abstract, plus results/conclusions of a full text) are numbered and shown, and
 
-Prompt injection: the study's text is data between <study> tags; the answer can only name sentence numbers
-we sent (the schema's enum, validated again on return), and claims are written for the study that was given,
-one undoable command per study.
+* a capable model answers under a JSON schema with a sentence number FIRST and then the claim it condenses
+  from that sentence; a claim that brings numbers or words its sentence lacks is replaced by the sentence;
+* the small default model (a 270M base model: it cannot condense without drifting, and generation is its slow
+  part) makes one ``choose`` call, "which sentence reports the main result?", whose probabilities re-rank the
+  sentences; the chosen sentences are the claims.
+
+Either way the quote is the sentence, copied by us from the stored text, so its page and offsets are known
+exactly (the whole sentence, closing punctuation included); ``locate_quote`` confirms it against the stored
+text before it is marked grounded. A study for which the model gives nothing usable (error, cut-off answer)
+gets its best-ranked sentences as claims (source ``extractive``), so every study with text gets a claim.
+
+Prompt injection: the study's text is data between <study> tags it cannot close; the answer can only name
+sentence numbers we sent (schema enum / option list, checked again on return), and claims are written only
+for the study that was given, one undoable command per study.
 """
 
 from __future__ import annotations
 
+import math
 import re
 import time
 from typing import Any
@@ -33,7 +40,12 @@ _WORD = re.compile(r"[a-z0-9]+(?:\.[0-9]+)?")
 _STOP = frozenset("""a an the of in on at to for from by with and or but not no nor is are was were be been being
 this that these those it its as than then there their which who whom whose what when where while into onto
 our we they he she his her them us you your also both either each such""".split())
-SUPPORT_SHARE = 0.6
+CHOICE_WEIGHT = 1.0
+"""Weight of the small model's log-probability ratio (vs. uniform) against the sentence's finding score."""
+CLEAR_FINDING = 3.0
+"""Finding score above which a sentence is a claim of its own when the model does not argue against it."""
+CHOICE_MARGIN = 2.0
+SUPPORT_SHARE = 0.7
 """Share of a claim's content words that must occur in its sentence (or the title) for the wording to stand."""
 
 SYSTEM_PROMPT = (
@@ -45,7 +57,8 @@ SYSTEM_PROMPT = (
 def extract_claims(library: Any, engine: Any, study_ids: list[int] | None = None, *, redo: bool = False,
                    progress: ProgressCallback = no_progress, cancel: CancelToken | None = None) -> dict[str, Any]:
     """Extract claims for ``study_ids`` (default: every study not excluded by screening that has no claims yet,
-    or all of them with ``redo``). Listed studies are always re-extracted. Each study's model-made claims are
+    or all of them with ``redo``). ``engine`` None takes the best-ranked sentences without a model (the
+    baseline the bench compares against, and what a library without a model can still have). Listed studies are always re-extracted. Each study's model-made claims are
     replaced in one undoable command ("Extract claims"); claims the user wrote are kept. Returns a summary:
     studies, with_text, with_claims, claims, grounded, grounded_share, with_claims_share, extractive_studies,
     model_errors, llm_calls, seconds, seconds_per_study."""
@@ -82,7 +95,7 @@ def extract_claims(library: Any, engine: Any, study_ids: list[int] | None = None
     return summary
 
 
-def claims_for_study(library: Any, engine: Any, study: dict[str, Any], *, limits: dict[str, int] | None = None,
+def claims_for_study(library: Any, engine: Any, study: dict[str, Any], *, limits: dict[str, Any] | None = None,
                      cancel: CancelToken | None = None) -> dict[str, Any]:
     """The claims for one study, not yet stored: a dict with ``claims`` (rows for the claims table, without
     study_id), ``has_text``, ``extractive``, ``model_error`` (message or None), ``llm_calls``."""
@@ -95,14 +108,22 @@ def claims_for_study(library: Any, engine: Any, study: dict[str, Any], *, limits
     if not candidates:
         return result
     picked: list[tuple[Sentence, str, str]] = []
+    title = study.get("title") or ""
     try:
+        if engine is None:
+            raise _NoModel()
         result["llm_calls"] += 1
-        answer = engine.generate_json(build_messages(study.get("title") or "", candidates),
-                                      claims_schema(len(candidates), limits["claims"]), stage=STAGE,
-                                      max_tokens=limits["max_tokens"], cancel=cancel)
-        picked = _read_answer(answer, candidates, study.get("title") or "", engine)
+        if limits["small"]:
+            picked = _choose_sentences(engine, title, candidates, limits["claims"], cancel)
+        else:
+            answer = engine.generate_json(build_messages(title, candidates),
+                                          claims_schema(len(candidates), limits["claims"]), stage=STAGE,
+                                          max_tokens=limits["max_tokens"], cancel=cancel)
+            picked = _read_answer(answer, candidates, title, engine)
     except Cancelled:
         raise
+    except _NoModel:
+        pass
     except Exception as error:  # noqa: BLE001 - any model failure falls back to extractive claims, and is counted
         result["model_error"] = str(error) or type(error).__name__
     if not picked:
@@ -121,24 +142,56 @@ def claims_for_study(library: Any, engine: Any, study: dict[str, Any], *, limits
     return result
 
 
+class _NoModel(Exception):
+    """Extraction was asked for without a model: the best-ranked sentences are the claims."""
+
+
 def candidate_sentences(abstract: str, pages: list[tuple[int, str]], limit: int, max_chars: int) -> list[Sentence]:
     """The most finding-like sentences of the abstract and of the full text's results/conclusions sections, in
     reading order, at most ``limit`` of them and ``max_chars`` characters in all (the prompt must fit n_ctx)."""
     pool = score_sentences(split_sentences(abstract))
-    body = score_sentences(finding_sections(pages))
-    for sentence in body:
-        sentence.score += 1.0 if sentence.section.startswith("conclu") else 0.0
-    pool += body
+    body = finding_sections(pages)
+    body_slots = limit // 2 if pool else limit           # the abstract keeps at least half of the places
     chosen: list[Sentence] = []
     used = 0
-    for sentence in sorted(pool, key=lambda s: -s.score):
+    for sentence in sorted(pool + body, key=lambda s: -s.score):
         if len(chosen) >= limit:
             break
         if used + len(sentence.text) > max_chars:
             continue
+        if sentence.page_no is not None and sum(c.page_no is not None for c in chosen) >= body_slots:
+            continue
         chosen.append(sentence)
         used += len(sentence.text)
     return sorted(chosen, key=lambda s: (s.page_no or 0, s.start))
+
+
+def _choose_sentences(engine: Any, title: str, candidates: list[Sentence], max_claims: int,
+                      cancel: CancelToken | None) -> list[tuple[Sentence, str, str]]:
+    """The small model's part: which numbered sentence reports the main result (one ``choose`` call, no
+    generation). Its probability is combined with the sentence's finding score; the best sentence is a claim,
+    and so are up to ``max_claims - 1`` more that both read clearly as findings and the model does not reject.
+    The claims are the sentences themselves: a base model of this size cannot condense without drifting."""
+    if len(candidates) == 1:
+        return [(candidates[0], candidates[0].text, getattr(engine, "name", "model"))]
+    options = [str(i) for i in range(1, len(candidates) + 1)]
+    probabilities = engine.choose(choice_prompt(title, candidates), options, stage=STAGE, cancel=cancel)
+    uniform = 1.0 / len(candidates)
+    combined = [s.score + CHOICE_WEIGHT * math.log(max(probabilities[o], 1e-6) / uniform)
+                for s, o in zip(candidates, options)]
+    order = sorted(range(len(candidates)), key=lambda i: -combined[i])
+    best = order[0]
+    chosen = [best] + [i for i in order[1:] if candidates[i].score >= CLEAR_FINDING
+                       and combined[i] >= combined[best] - CHOICE_MARGIN][: max_claims - 1]
+    model = getattr(engine, "name", "model")
+    return [(candidates[i], candidates[i].text, model) for i in sorted(chosen)]
+
+
+def choice_prompt(title: str, candidates: list[Sentence]) -> str:
+    """A plain document the base model continues with a sentence number."""
+    numbered = "\n".join(f"[{i}] {_defang(s.text)}" for i, s in enumerate(candidates, start=1))
+    return (f"Title: {_defang(title)}\n\nNumbered sentences from the study:\n<study>\n{numbered}\n</study>\n\n"
+            "The sentence that reports the main result or conclusion of this study is sentence [")
 
 
 def build_messages(title: str, candidates: list[Sentence]) -> list[dict[str, str]]:
@@ -198,6 +251,8 @@ def supported(claim: str, evidence: str) -> bool:
     if len(words) < 3:
         return False
     present = set(_WORD.findall(evidence.lower()))
+    if any(w[0].isdigit() and w not in present for w in words):
+        return False          # a number the evidence does not have is an invented result
     return sum(w in present for w in words) / len(words) >= SUPPORT_SHARE
 
 
@@ -222,13 +277,14 @@ def _targets(library: Any, study_ids: list[int] | None, redo: bool) -> list[int]
     return [r[0] for r in library.conn.execute(sql + " ORDER BY id")]
 
 
-def _limits(engine: Any) -> dict[str, int]:
+def _limits(engine: Any) -> dict[str, Any]:
     """How much to show and ask for: a small model gets fewer sentences and claims; everything fits n_ctx."""
-    small = getattr(engine, "capability", "capable") == "small"
+    small = engine is None or getattr(engine, "capability", "capable") == "small"
     n_ctx = int(getattr(getattr(engine, "settings", None), "n_ctx", 4096) or 4096)
     max_tokens = 320 if small else 512
     prompt_tokens = max(256, n_ctx - max_tokens - 200)       # room for the instructions and the title
     return {
+        "small": small,
         "candidates": 8 if small else 14,
         "claims": 3 if small else 5,
         "max_tokens": max_tokens,

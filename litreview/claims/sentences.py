@@ -36,21 +36,30 @@ _FINDING_CUES = re.compile(
     r"\b(significant(ly)?|reduc\w*|increas\w*|decreas\w*|improv\w*|associated|superior|inferior|comparable|"
     r"similar|no (significant )?differences?|did not|was not|were not|no effect|effective|ineffective|"
     r"show(ed|s|n)?|found|demonstrat\w*|suggest\w*|conclud\w*|indicat\w*|confirm\w*|impair\w*|odds ratio|"
-    r"relative risk|hazard ratio|well tolerated|outperform\w*|higher|lower)\b|\bp\s*[<=>≤]|95\s*%|\bCI\b",
+    r"relative risk|hazard ratio|well tolerated|outperform\w*|higher|lower)\b|\bp\s*[<=>≤]|95\s*%|\bCI\b|"
+    r"\b\d+(?:\.\d+)?\s*%",
     re.IGNORECASE,
 )
 _SETUP_CUES = re.compile(
     r"\b(we (aimed|sought|investigated|examined|conducted|performed|describe)|the (aim|objective|purpose)|"
     r"(was|were|is) to (evaluate|compare|assess|determine|investigate|examine)|this (paper|article|study) "
     r"(describes|presents|reports|examines)|randomi[sz]ed to|randomly (assigned|allocated)|were enrolled|"
-    r"to (evaluate|compare|assess|determine|investigate|examine))\b",
+    r"to (evaluate|compare|assess|determine|investigate|examine)|(similar|comparable) at baseline)\b",
     re.IGNORECASE,
 )
-_HEADING = re.compile(r"^\s*(?:\d+(?:\.\d+)*\.?\s+)?(?P<name>[A-Za-z' ]{4,40}?)\s*:?\s*$")
+_LINE_END_HYPHEN = re.compile(r"(?<=[a-z])[-\u00ad]\s*\n\s*(?=[a-z])")
+_HEADING = re.compile(r"^\s*(?:\d+(?:\.\d+)*\.?\s+)?(?P<name>[A-Za-z'\u2019& ]{4,40}?)\s*:?\s*$")
+# Full-text sections whose sentences are candidates (a discussion mostly interprets and cites others).
+_BODY_FINDING_SECTIONS = {"results", "result", "findings", "main results", "conclusion", "conclusions",
+                          "results and discussion", "results & discussion", "summary", "summary of findings",
+                          "concluding remarks", "evaluation"}
 _END_HEADINGS = {"references", "bibliography", "acknowledgements", "acknowledgments", "acknowledgement", "funding",
                  "conflict of interest", "conflicts of interest", "competing interests", "author contributions",
                  "introduction", "methods", "materials and methods", "appendix", "supplementary material",
-                 "declarations", "data availability"}
+                 "declarations", "data availability", "authors' contributions", "author's contributions",
+                 "abbreviations", "discussion", "limitations", "consent", "ethics", "ethical approval", "notes",
+                 "supporting information", "footnotes", "disclosure", "disclosures", "author details",
+                 "literature cited", "related work", "background", "future work", "threats to validity"}
 
 
 @dataclass
@@ -88,8 +97,14 @@ def split_sentences(text: str, page_no: int | None = None, section: str = "") ->
             begin = label.end()
         if end - begin < 3:
             continue
-        sentences.append(Sentence(page_no, begin, end, " ".join(text[begin:end].split()), section))
+        sentences.append(Sentence(page_no, begin, end, display_text(text[begin:end]), section))
     return sentences
+
+
+def display_text(span: str) -> str:
+    """A span as a readable one-line quote: words hyphenated across a line end joined, whitespace collapsed.
+    (``locate_quote`` folds exactly these differences, so the quote still locates to the span.)"""
+    return " ".join(_LINE_END_HYPHEN.sub("", span).split())
 
 
 def _section_of(label: str) -> str:
@@ -127,8 +142,9 @@ def score_sentences(sentences: list[Sentence]) -> list[Sentence]:
 
 
 def finding_sections(pages: list[tuple[int, str]]) -> list[Sentence]:
-    """Sentences of the results, discussion and conclusions sections of a full text, found by their headings
-    (a short line of its own, optionally numbered); a section runs across pages until a heading that ends it."""
+    """Sentences of the results and conclusions sections of a full text, found by their headings (a short line
+    of its own, optionally numbered), scored (``score_body``); a section runs across pages until the next known
+    heading. Sentences without any finding cue are left out: a full text has many, and the prompt is small."""
     sentences: list[Sentence] = []
     section = ""
     for page_no, text in pages:
@@ -136,15 +152,33 @@ def finding_sections(pages: list[tuple[int, str]]) -> list[Sentence]:
         offset = 0
         for line in text.splitlines(keepends=True):
             heading = _HEADING.match(line)
-            name = heading.group("name").strip().lower() if heading else ""
-            if name in _FINDING_LABELS or name in _END_HEADINGS or name in _OTHER_LABELS:
+            name = " ".join(heading.group("name").replace("\u2019", "'").lower().split()) if heading else ""
+            if name in _BODY_FINDING_SECTIONS or name in _END_HEADINGS or name in _OTHER_LABELS:
                 if section:
                     sentences += split_sentences_in(text, segment_start, offset, page_no, section)
-                section = name if name in _FINDING_LABELS else ""
+                section = name if name in _BODY_FINDING_SECTIONS else ""
                 segment_start = offset + len(line)
             offset += len(line)
         if section:
             sentences += split_sentences_in(text, segment_start, len(text), page_no, section)
+    return [s for s in score_body(sentences) if s.score > 0]
+
+
+def score_body(sentences: list[Sentence]) -> list[Sentence]:
+    """Score full-text sentences (in place): the section (conclusions above results), finding cues; no position
+    term (it means nothing across a whole paper); fragments (page furniture, affiliations) score zero."""
+    for sentence in sentences:
+        cues = len(_FINDING_CUES.findall(sentence.text))
+        if cues == 0 or len(sentence.text.split()) < 6:
+            sentence.score = 0.0
+            continue
+        score = 3.0 if sentence.section.startswith("conclu") else 2.0
+        score += min(cues, 3)
+        if _SETUP_CUES.search(sentence.text):
+            score -= 1.5
+        if len(sentence.text) > 450:
+            score -= 1.0
+        sentence.score = max(score, 0.1)
     return sentences
 
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import signal
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 from litreview.cli.common import TerminalProgress, UserError, open_library, print_json
@@ -56,7 +58,8 @@ def import_command(args: argparse.Namespace) -> int:
     missing = [p for p in args.paths if not Path(p).expanduser().exists()]
     if missing and len(missing) == len(args.paths):
         raise UserError(f"nothing to import: {', '.join(missing)} not found")
-    with open_library(args) as library, TerminalProgress(enabled=not args.json) as bar, _first_interrupt_cancels() as cancel:
+    with (open_library(args) as library, TerminalProgress(enabled=not args.json) as bar,
+          _first_interrupt_cancels() as cancel):
         def progress(event: ProgressEvent) -> None:
             bar(event)
             if args.json:
@@ -69,7 +72,6 @@ def import_command(args: argparse.Namespace) -> int:
     if args.json:
         print_json({"summary": counts, "cancelled": cancel.cancelled, "library": str(library.folder)})
     else:
-        bar.close()
         for outcome in outcomes:
             if outcome.status != "imported" or outcome.reason:
                 print(f"{outcome.status:9} {outcome.input}: {outcome.reason}")
@@ -77,27 +79,28 @@ def import_command(args: argparse.Namespace) -> int:
               f" -> {library.folder}")
         if cancel.cancelled:
             print("stopped early: the files listed were handled; run the same import again to finish")
-    return 130 if cancel.cancelled else (1 if counts["failed"] and not counts["imported"] and not counts["duplicate"] else 0)
+    if cancel.cancelled:
+        return 130
+    nothing_usable = counts["failed"] and not counts["imported"] and not counts["duplicate"]
+    return 1 if nothing_usable else 0
 
 
-class _first_interrupt_cancels:
+@contextlib.contextmanager
+def _first_interrupt_cancels() -> Iterator[CancelToken]:
     """Ctrl+C once: finish the file being written, then stop (a clean, resumable stop). Twice: stop now."""
+    token = CancelToken()
 
-    def __enter__(self) -> CancelToken:
-        self.token = CancelToken()
-        self.previous = signal.getsignal(signal.SIGINT)
+    def handler(signum, frame) -> None:
+        if token.cancelled:
+            raise KeyboardInterrupt
+        token.cancel()
+        print("\nstopping after the current file (Ctrl+C again to stop at once)", file=sys.stderr)
 
-        def handler(signum, frame) -> None:
-            if self.token.cancelled:
-                raise KeyboardInterrupt
-            self.token.cancel()
-            print("\nstopping after the current file (Ctrl+C again to stop at once)", file=sys.stderr)
-
-        signal.signal(signal.SIGINT, handler)
-        return self.token
-
-    def __exit__(self, *exc: object) -> None:
-        signal.signal(signal.SIGINT, self.previous)
+    previous = signal.signal(signal.SIGINT, handler)
+    try:
+        yield token
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 # -- metadata ---------------------------------------------------------------------------------------------
@@ -161,7 +164,9 @@ def show_command(args: argparse.Namespace) -> int:
     print(", ".join(_name(a) for a in study["authors"]) or "(no authors)")
     details = [str(study["year"] or "year unknown"), study["venue"] or "", f"doi:{study['doi']}" if study["doi"] else ""]
     print(" · ".join(d for d in details if d))
-    if study["needs_ocr"]:
+    if study["extra"].get("import_note"):
+        print(f"! {study['extra']['import_note']}")
+    elif study["needs_ocr"]:
         print("! no text layer: needs OCR")
     for row in files:
         print(f"file: {row['stored_path'] or row['original_path']} ({row['size']} bytes)")

@@ -78,9 +78,13 @@ def cmd_list(args: argparse.Namespace) -> int:
     default_ready = any(row.get("default") for row in rows)
     fetchable = [{"key": s.key, "label": s.label, "bytes": s.size,
                   "cached": (paths.models_dir() / s.filename).is_file()} for s in model_store.FETCHABLE.values()]
+    present = {Path(row["path"]).name for row in rows}
+    recommended = [entry for entry in model_store.catalogue()
+                   if entry.get("file") not in present and entry.get("key") not in model_store.FETCHABLE
+                   and entry.get("key") != "default"]
     if args.json:
         print_json({"models_dir": str(paths.models_dir()), "models": rows, "default_assembled": default_ready,
-                    "fetchable": fetchable})
+                    "fetchable": fetchable, "recommended": recommended})
         return 0
     print(f"models folder: {paths.models_dir()}")
     for row in rows:
@@ -96,6 +100,10 @@ def cmd_list(args: argparse.Namespace) -> int:
         if not item["cached"]:
             print(f"  fetchable: {item['key']} = {item['label']} ({human_bytes(item['bytes'])}): "
                   f"litreview models fetch {item['key']}")
+    if recommended:
+        print("recommended Mixture-of-Experts models (download the GGUF into the models folder):")
+        for entry in recommended:
+            print(f"  {entry['name']}: {entry['file_gb']} GB, {entry['parameters']}; {entry['role']}")
     return 0
 
 

@@ -7,9 +7,11 @@ CLI and the desktop app use.
 """
 
 from litreview.hierarchy.edits import (
+    assign_studies,
     assign_study,
     delete_category,
     merge_categories,
+    move_studies,
     move_study,
     new_category,
     rename_category,
@@ -32,8 +34,8 @@ from litreview.hierarchy.tree import (
 )
 
 __all__ = [
-    "MAX_DEPTH", "HierarchyError", "assign_study", "categories_of", "category_path", "delete_category",
-    "latest_hierarchy_id", "load_graph", "merge_categories", "move_study", "new_category", "rename_category",
+    "MAX_DEPTH", "HierarchyError", "assign_studies", "assign_study", "categories_of", "category_path", "delete_category",
+    "latest_hierarchy_id", "load_graph", "merge_categories", "move_studies", "move_study", "new_category", "rename_category",
     "reparent_category", "set_locked", "split_category", "studies_in", "unassign_study", "uncategorised",
     "validate", "write_assignment",
 ]

@@ -38,10 +38,13 @@ from litreview.hierarchy.aspects import (DESIGN_RULES, POPULATION_RULES, AspectD
 from litreview.hierarchy.naming import NamingInput, name_category
 from litreview.hierarchy.vectors import embed_texts
 from litreview.jobs import CancelToken, ProgressCallback, ProgressEvent, no_progress
+from litreview.llm.engine import LlmError
 
 TOPIC = "Topic"
 STATS = "stats"
 KEEP_OVERLAP = 0.5   # a new cluster sharing this share of its studies with a kept category is that category
+MERGE_COSINE = 0.9   # categories whose centroids are this close are near-duplicates
+MIN_STUDIES = 2      # a category needs at least this many studies (its primary ones) to stand
 CENTRAL_TITLES = 6
 
 
@@ -96,17 +99,17 @@ def build_hierarchy(library, engine, *, aspects: int = 5, depth: int = tree.MAX_
         with library.command("Build hierarchy") as cmd:
             hierarchy_id = cmd.insert("hierarchies", {"name": "Hierarchy", "settings": json.dumps(settings),
                                                       "model": settings["model"]})
+        previous: dict[int, list[int]] = {}
     else:
-        _clear_previous_build(library, hierarchy_id, settings)
-    kept = set(feedback.protected_categories(library, hierarchy_id))
-    report = BuildReport(hierarchy_id, studies=len(corpus.ids), kept_categories=len(kept))
+        previous = _clear_previous_build(library, hierarchy_id, settings)
+    report = BuildReport(hierarchy_id, studies=len(corpus.ids), kept_categories=len(previous))
 
     progress(ProgressEvent("hierarchy.plan", 0, aspects, "planning aspects"))
     drafts = _plan(engine, corpus, aspects, depth, check, cancel)
     for done, draft in enumerate(drafts):
         check()
         progress(ProgressEvent("hierarchy.aspects", done, len(drafts), draft.name))
-        report.aspects.append(_build_aspect(library, engine, hierarchy_id, draft, corpus, position=done,
+        report.aspects.append(_build_aspect(library, engine, hierarchy_id, draft, corpus, previous, position=done,
                                             progress=progress, cancel=cancel))
     progress(ProgressEvent("hierarchy.aspects", len(drafts), len(drafts), "done"))
     report.seconds = round(time.perf_counter() - started, 2)
@@ -183,9 +186,13 @@ def _plan(engine, corpus: _Corpus, aspects: int, depth: int, check, cancel) -> l
     capable = engine is not None and getattr(engine, "capability", "small") == "capable"
     if capable:
         summaries = _summaries(corpus, topic)
-        for proposal in propose_taxonomy(engine, summaries, max_aspects=aspects - len(drafts), cancel=cancel):
-            drafts.append(proposed_aspect(proposal, corpus.texts))
-        return drafts[:aspects]
+        try:
+            proposals = propose_taxonomy(engine, summaries, max_aspects=aspects - len(drafts), cancel=cancel)
+        except LlmError:  # cut off or unparseable even after the retry: the statistical aspects stand in
+            proposals = []
+        drafts += [proposed_aspect(p, corpus.texts) for p in proposals]
+        if len(drafts) > 1:
+            return drafts[:aspects]
     design = rule_aspect("Study design", "How the studies were done.", DESIGN_RULES, corpus.model_texts)
     population = rule_aspect("Population", "Whom or what the studies studied.", POPULATION_RULES,
                              corpus.model_texts)
@@ -212,16 +219,19 @@ def _summaries(corpus: _Corpus, topic: AspectDraft | None) -> list[str]:
 
 
 # -- one aspect ----------------------------------------------------------------------------------------------
-def _build_aspect(library, engine, hierarchy_id: int, draft: AspectDraft, corpus: _Corpus, *, position: int,
-                  progress: ProgressCallback, cancel: CancelToken | None) -> AspectReport:
+def _build_aspect(library, engine, hierarchy_id: int, draft: AspectDraft, corpus: _Corpus,
+                  previous: dict[int, list[int]], *, position: int, progress: ProgressCallback,
+                  cancel: CancelToken | None) -> AspectReport:
     graph = tree.load_graph(library, hierarchy_id)
     index = corpus.index()
     aspect_id = _existing_aspect(graph, draft.name)
-    kept = _kept_drafts(library, graph, aspect_id, index) if aspect_id is not None else []
+    kept = _kept_drafts(library, graph, aspect_id, index, previous) if aspect_id is not None else []
     draft.categories = _drop_repeats(draft.categories, kept)
     space = draft.space or embed_texts(draft.texts)
     if draft.kind == "proposed":
         _seed_members(draft, space)
+    if draft.kind != "rules":
+        draft.categories = refine(draft.categories, kept, space.vectors)
     _name_tree(engine, draft, kept, corpus, space, progress, cancel)
     categories = kept + draft.categories
     profiles = [CategoryProfile(i, c.name, c.description, list(c.members), c.existing_id is not None and
@@ -240,16 +250,12 @@ def _build_aspect(library, engine, hierarchy_id: int, draft: AspectDraft, corpus
                                                   "description": draft.description, "position": position})
         ids = _insert_categories(cmd, hierarchy_id, aspect_id, categories)
         graph = tree.load_graph(library, hierarchy_id)
-        source_of = {}
         for d in outcome.decisions:
             if profiles[d.key].fixed:
                 continue
             category = categories[d.key]
-            target = ids[id(category)]
-            if d.label == 1 and category.children:
-                target = _leaf_for(category, d.study, space.vectors, ids)
+            target = ids[id(_leaf_for(category, d.study, space.vectors) if d.label == 1 else category)]
             _write(cmd, library, corpus.ids[d.study], target, d.score, d.source, d.label, graph)
-            source_of[d.key] = d.source
         _store_kind(cmd, library, hierarchy_id, aspect_id, draft.kind)
         tree.checked_graph(library, hierarchy_id)
     uncategorised = tree.uncategorised(library, hierarchy_id, aspect_id)
@@ -305,16 +311,82 @@ def _seed_members(draft: AspectDraft, space) -> None:
         category.members = [int(i) for i in np.flatnonzero((best == j) & (sims[:, j] > 0))]
 
 
-def _leaf_for(category: CategoryDraft, row: int, vectors: np.ndarray, ids: dict[int, int]) -> int:
+def _leaf_for(category: CategoryDraft, row: int, vectors: np.ndarray) -> CategoryDraft:
     """The deepest sub-category whose centroid is nearest the study (children partition their parent)."""
     current = category
     while current.children:
-        scores = []
-        for child in current.children:
-            members = [m for m in child.members if m != row] or child.members
-            scores.append(float(vectors[row] @ vectors[members].mean(axis=0)) if members else -1.0)
-        current = current.children[int(np.argmax(scores))]
-    return ids[id(current)]
+        current = _nearest_child(current, row, vectors)
+    return current
+
+
+def _nearest_child(category: CategoryDraft, row: int, vectors: np.ndarray) -> CategoryDraft:
+    scores = []
+    for child in category.children:
+        members = [m for m in child.members if m != row] or child.members
+        scores.append(float(vectors[row] @ vectors[members].mean(axis=0)) if members else -1.0)
+    return category.children[int(np.argmax(scores))]
+
+
+def refine(new: list[CategoryDraft], kept: list[CategoryDraft], vectors: np.ndarray) -> list[CategoryDraft]:
+    """CHIME/TopicGPT-style refinement on the statistics alone, before anything is named or stored:
+    near-duplicate categories merged (centroid cosine >= MERGE_COSINE), categories that end up with fewer than
+    MIN_STUDIES studies once every study goes to its best category removed (an outlier is not a topic: its
+    study is placed elsewhere or listed as uncategorised), and in every sub-tree empty children removed and a
+    parent left with a single child flattened."""
+    new = _merge_near_duplicates(new, vectors)
+    for _ in range(3):
+        profiles = [CategoryProfile(i, "", "", list(c.members)) for i, c in enumerate(kept + new)]
+        outcome = assign(vectors, profiles)
+        counts = np.zeros(len(profiles), dtype=int)
+        for d in outcome.decisions:
+            if d.primary:
+                counts[d.key] += 1
+        small = [j for j in range(len(kept), len(profiles)) if counts[j] < MIN_STUDIES]
+        if not small or len(profiles) - len(small) < 2:
+            break
+        new = [c for j, c in enumerate(new) if len(kept) + j not in small]
+    primaries = {}
+    for d in outcome.decisions:
+        if d.primary:
+            primaries.setdefault(d.key, []).append(d.study)
+    for j, category in enumerate(new):
+        _prune_children(category, primaries.get(len(kept) + j, []), vectors)
+    return new
+
+
+def _merge_near_duplicates(categories: list[CategoryDraft], vectors: np.ndarray) -> list[CategoryDraft]:
+    out: list[CategoryDraft] = []
+    for category in sorted(categories, key=lambda c: -len(c.members)):
+        centre = vectors[category.members].mean(axis=0) if category.members else None
+        twin = None
+        for other in out:
+            if centre is None or not other.members:
+                continue
+            other_centre = vectors[other.members].mean(axis=0)
+            denominator = np.linalg.norm(centre) * np.linalg.norm(other_centre)
+            if denominator and float(centre @ other_centre) / denominator >= MERGE_COSINE:
+                twin = other
+                break
+        if twin is None:
+            out.append(category)
+        else:
+            twin.members = sorted(set(twin.members) | set(category.members))
+            twin.children = []  # the merged sub-trees no longer partition the whole; keep the merged category flat
+    return out
+
+
+def _prune_children(category: CategoryDraft, studies: list[int], vectors: np.ndarray) -> None:
+    if not category.children:
+        return
+    placed: dict[int, list[int]] = {}
+    for row in studies:
+        placed.setdefault(id(_nearest_child(category, row, vectors)), []).append(row)
+    category.children = [c for c in category.children if placed.get(id(c))]
+    if len(category.children) < 2:
+        category.children = []
+        return
+    for child in category.children:
+        _prune_children(child, placed[id(child)], vectors)
 
 
 # -- rules ---------------------------------------------------------------------------------------------------
@@ -352,10 +424,13 @@ def _rule_decisions(profiles: list[CategoryProfile], corpus: _Corpus, rows: list
 
 
 # -- rebuild: what is kept -------------------------------------------------------------------------------------
-def _clear_previous_build(library, hierarchy_id: int, settings: dict) -> None:
-    """Remove what the previous build made, keeping user-edited/locked categories and user/locked assignments."""
+def _clear_previous_build(library, hierarchy_id: int, settings: dict) -> dict[int, list[int]]:
+    """Remove what the previous build made, keeping user-edited/locked categories and user/locked assignments.
+    Returns the kept categories' studies as they were before (their machine-made rows go too, but the new
+    build needs to know which of its clusters each kept category stands for)."""
     graph = tree.load_graph(library, hierarchy_id)
     keep = feedback.protected_categories(library, hierarchy_id)
+    before = {c: tree.studies_in(library, c) for c in keep if graph.nodes[c]["parent_id"] is not None}
     kept_rows = {r["id"] for r in feedback.protected_assignments(library, hierarchy_id)}
     rows = library.query("SELECT a.id, a.implied, a.source FROM assignments a JOIN categories c ON "
                          "c.id = a.category_id WHERE c.hierarchy_id = ?", (hierarchy_id,))
@@ -373,6 +448,7 @@ def _clear_previous_build(library, hierarchy_id: int, settings: dict) -> None:
             for aspect_id in tree.aspect_ids(remaining):
                 tree.reconcile(cmd, library, study, aspect_id, remaining)
         tree.checked_graph(library, hierarchy_id)
+    return before
 
 
 def _existing_aspect(graph, name: str) -> int | None:
@@ -383,12 +459,15 @@ def _existing_aspect(graph, name: str) -> int | None:
     return None
 
 
-def _kept_drafts(library, graph, aspect_id: int, index: dict[int, int]) -> list[CategoryDraft]:
-    """The kept top categories of an aspect as drafts (with their sub-trees), members from their assignments."""
+def _kept_drafts(library, graph, aspect_id: int, index: dict[int, int],
+                 previous: dict[int, list[int]]) -> list[CategoryDraft]:
+    """The kept top categories of an aspect as drafts (with their sub-trees); members: their studies before the
+    rebuild, and the studies assigned to them now (the user's own rows)."""
 
     def make(node: int) -> CategoryDraft:
         data = graph.nodes[node]
-        members = [index[s] for s in tree.studies_in(library, node) if s in index]
+        studies = set(previous.get(node, [])) | set(tree.studies_in(library, node))
+        members = sorted(index[s] for s in studies if s in index)
         draft = CategoryDraft(members, data["terms"], data["name"], data["description"], "user", existing_id=node)
         draft.children = [make(c) for c in tree.children(graph, node)]
         return draft
@@ -397,13 +476,17 @@ def _kept_drafts(library, graph, aspect_id: int, index: dict[int, int]) -> list[
 
 
 def _drop_repeats(new: list[CategoryDraft], kept: list[CategoryDraft]) -> list[CategoryDraft]:
-    """New top categories that mostly repeat a kept one are dropped: the user's version stands."""
+    """New top categories that mostly repeat a kept one are dropped: the user's version stands, and takes the
+    dropped cluster's studies as members for assignment."""
     out = []
     for category in new:
         members = set(category.members)
-        if members and any(len(members & set(k.members)) >= KEEP_OVERLAP * len(members) for k in kept):
-            continue
-        out.append(category)
+        twin = next((k for k in kept if members and len(members & set(k.members)) >= KEEP_OVERLAP * len(members)),
+                    None)
+        if twin is None:
+            out.append(category)
+        else:
+            twin.members = sorted(set(twin.members) | members)
     return out
 
 

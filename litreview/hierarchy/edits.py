@@ -31,30 +31,44 @@ if TYPE_CHECKING:
 # -- studies ------------------------------------------------------------------------------------------------
 def move_study(library: Library, study_id: int, from_category_id: int, to_category_id: int) -> None:
     """Drag a study from one category to another: out of ``from`` (and its sub-categories), into ``to``."""
+    move_studies(library, [study_id], from_category_id, to_category_id)
+
+
+def move_studies(library: Library, study_ids: list[int], from_category_id: int, to_category_id: int) -> None:
+    """Drag several selected studies at once: one command, one feedback row per study."""
     if from_category_id == to_category_id:
-        raise HierarchyError("the study is already in that category")
+        raise HierarchyError("the studies are already in that category")
     graph = _graph_of(library, from_category_id, to_category_id)
-    _need_study(library, study_id)
-    _need_assigned(library, graph, study_id, from_category_id)
     to_name = _category_name(graph, to_category_id)
-    with library.command(f"Move study to {to_name!r}") as cmd:
-        _reject(cmd, library, graph, study_id, from_category_id)
-        _assign(cmd, library, graph, study_id, to_category_id)
-        cmd.feedback(feedback.MOVE_STUDY, study_id=study_id, category_id=to_category_id,
-                     hierarchy_id=graph.graph["hierarchy_id"], **{"from": from_category_id, "to": to_category_id},
-                     from_name=graph.nodes[from_category_id]["name"], to_name=to_name)
+    for study_id in study_ids:
+        _need_study(library, study_id)
+        _need_assigned(library, graph, study_id, from_category_id)
+    with library.command(f"Move {_count(study_ids)} to {to_name!r}") as cmd:
+        for study_id in study_ids:
+            _reject(cmd, library, graph, study_id, from_category_id)
+            _assign(cmd, library, graph, study_id, to_category_id)
+            cmd.feedback(feedback.MOVE_STUDY, study_id=study_id, category_id=to_category_id,
+                         hierarchy_id=graph.graph["hierarchy_id"], **{"from": from_category_id, "to": to_category_id},
+                         from_name=graph.nodes[from_category_id]["name"], to_name=to_name)
         tree.checked_graph(library, graph.graph["hierarchy_id"])
 
 
 def assign_study(library: Library, study_id: int, category_id: int) -> None:
     """Put a study into a category as well (Ctrl-drag, or "also belongs here"): multi-label."""
+    assign_studies(library, [study_id], category_id)
+
+
+def assign_studies(library: Library, study_ids: list[int], category_id: int) -> None:
+    """Ctrl-drag of several selected studies: one command, one feedback row per study."""
     graph = _graph_of(library, category_id)
-    _need_study(library, study_id)
     name = _category_name(graph, category_id)
-    with library.command(f"Assign study to {name!r}") as cmd:
-        _assign(cmd, library, graph, study_id, category_id)
-        cmd.feedback(feedback.ASSIGN_STUDY, study_id=study_id, category_id=category_id,
-                     hierarchy_id=graph.graph["hierarchy_id"], name=name)
+    for study_id in study_ids:
+        _need_study(library, study_id)
+    with library.command(f"Assign {_count(study_ids)} to {name!r}") as cmd:
+        for study_id in study_ids:
+            _assign(cmd, library, graph, study_id, category_id)
+            cmd.feedback(feedback.ASSIGN_STUDY, study_id=study_id, category_id=category_id,
+                         hierarchy_id=graph.graph["hierarchy_id"], name=name)
         tree.checked_graph(library, graph.graph["hierarchy_id"])
 
 
@@ -134,26 +148,32 @@ def delete_category(library: Library, category_id: int) -> None:
                      categories=len(subtree), studies=studies)
 
 
-def reparent_category(library: Library, category_id: int, new_parent_id: int | None) -> None:
-    """Move a category (with its sub-tree and studies) under another parent, or make it an aspect (None)."""
+def reparent_category(library: Library, category_id: int, new_parent_id: int | None,
+                      position: int | None = None) -> None:
+    """Move a category (with its sub-tree and studies) under another parent, or make it an aspect (None).
+    ``position`` is its index among the new siblings (None: last); with the same parent this reorders.
+    A category that becomes an aspect loses its own assignment rows (studies are never assigned to aspects)."""
     graph = _graph_of(library, category_id, *([new_parent_id] if new_parent_id is not None else []))
     node = graph.nodes[category_id]
-    if new_parent_id == node["parent_id"]:
+    same_parent = new_parent_id == node["parent_id"]
+    if same_parent and position is None:
         return
     if new_parent_id is not None and (new_parent_id == category_id or new_parent_id in nx.descendants(graph, category_id)):
         raise HierarchyError(f"{node['name']!r} cannot be placed inside itself")
     hierarchy_id = graph.graph["hierarchy_id"]
     target = "an aspect" if new_parent_id is None else repr(graph.nodes[new_parent_id]["name"])
     studies = _studies_below(library, [category_id, *nx.descendants(graph, category_id)])
-    with library.command(f"Move category {node['name']!r} under {target}") as cmd:
-        cmd.update("categories", category_id, {
-            "parent_id": new_parent_id, "user_edited": 1,
-            "position": _next_position(library, hierarchy_id, new_parent_id),
-        })
+    label = f"Reorder {node['name']!r}" if same_parent else f"Move category {node['name']!r} under {target}"
+    with library.command(label) as cmd:
+        cmd.update("categories", category_id, {"parent_id": new_parent_id, "user_edited": 1})
+        _place(cmd, library, hierarchy_id, new_parent_id, category_id, position)
+        if new_parent_id is None:
+            for row in library.query("SELECT id FROM assignments WHERE category_id = ?", (category_id,)):
+                cmd.delete("assignments", row["id"])
         after = tree.checked_graph(library, hierarchy_id)
         _reconcile_all(cmd, library, after, studies, {node["aspect_id"], after.nodes[category_id]["aspect_id"]})
         cmd.feedback(feedback.REPARENT_CATEGORY, category_id=category_id, hierarchy_id=hierarchy_id,
-                     name=node["name"], **{"from": node["parent_id"], "to": new_parent_id})
+                     name=node["name"], position=position, **{"from": node["parent_id"], "to": new_parent_id})
 
 
 def merge_categories(library: Library, source_id: int, target_id: int) -> None:
@@ -305,6 +325,27 @@ def _studies_below(library: Library, category_ids: list[int]) -> list[int]:
     rows = library.conn.execute(
         f"SELECT DISTINCT study_id FROM assignments WHERE category_id IN ({marks}) ORDER BY study_id", category_ids)
     return [r[0] for r in rows]
+
+
+def _place(cmd: Command, library: Library, hierarchy_id: int, parent_id: int | None, category_id: int,
+           position: int | None) -> None:
+    """Put the category at index ``position`` among its siblings (None: last), renumbering them 0, 1, ..."""
+    siblings = [r[0] for r in library.conn.execute(
+        "SELECT id FROM categories WHERE hierarchy_id = ? AND parent_id IS ? AND id != ? ORDER BY position, id",
+        (hierarchy_id, parent_id, category_id))]
+    index = len(siblings) if position is None else max(0, min(int(position), len(siblings)))
+    siblings.insert(index, category_id)
+    current = dict(library.conn.execute(
+        f"SELECT id, position FROM categories WHERE id IN ({','.join('?' * len(siblings))})", siblings).fetchall())
+    for place, sibling in enumerate(siblings):
+        if current[sibling] != place:
+            cmd.update("categories", sibling, {"position": place})
+
+
+def _count(study_ids: list[int]) -> str:
+    if not study_ids:
+        raise HierarchyError("no study selected")
+    return "study" if len(study_ids) == 1 else f"{len(study_ids)} studies"
 
 
 def _next_position(library: Library, hierarchy_id: int, parent_id: int | None) -> int:

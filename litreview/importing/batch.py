@@ -8,6 +8,8 @@ command. The cancel token is checked between files, so a cancel or Ctrl+C never 
 
 from __future__ import annotations
 
+import logging
+import sqlite3
 from pathlib import Path
 
 from litreview.importing.dedup import DedupIndex
@@ -18,11 +20,13 @@ from litreview.importing.references import reference_kind
 from litreview.jobs import CancelToken, ProgressCallback, ProgressEvent, no_progress
 from litreview.store import Library
 
+log = logging.getLogger(__name__)
+
 STAGE = "import"
 UNKNOWN_FORMAT = "not a format litreview imports (PDF, RIS, BibTeX, CSV/TSV)"
 
 
-def import_paths(library: Library, paths: list[Path | str], *, link: bool = False,
+def import_paths(library: Library, paths: list[Path | str] | Path | str, *, link: bool = False,
                  progress: ProgressCallback = no_progress, cancel: CancelToken | None = None,
                  workers: int | None = None) -> list[ImportOutcome]:
     """Import files and folders into ``library``; return one outcome per file and per reference record.
@@ -31,6 +35,8 @@ def import_paths(library: Library, paths: list[Path | str], *, link: bool = Fals
     (dicts), so a caller can show them as they come. When ``cancel`` fires, the batch stops before the next
     file and returns what was done; every file finished so far stays imported.
     """
+    if isinstance(paths, (str, Path)):
+        paths = [paths]  # one path, not the characters of a string
     inputs = collect_inputs([Path(p).expanduser() for p in paths])
     batch = new_batch_id()
     index = DedupIndex.load(library)
@@ -42,13 +48,17 @@ def import_paths(library: Library, paths: list[Path | str], *, link: bool = Fals
         for done, (path, kind) in enumerate(inputs, start=1):
             if cancel is not None and cancel.cancelled:
                 break
-            if kind == "pdf":
-                _, sha, reading = next(readings)
-                found = [write_pdf(library, index, path, sha, reading, link=link)]
-            elif kind is None:
-                found = [ImportOutcome(str(path), "failed", _missing_or_unknown(path))]
-            else:
-                found = import_reference_file(library, index, path, kind)
+            try:
+                if kind == "pdf":
+                    _, sha, reading = next(readings)
+                    found = [write_pdf(library, index, path, sha, reading, link=link)]
+                elif kind is None:
+                    found = [ImportOutcome(str(path), "failed", _missing_or_unknown(path))]
+                else:
+                    found = import_reference_file(library, index, path, kind)
+            except (sqlite3.Error, OSError) as error:  # its command rolled back; the batch goes on
+                log.warning("could not save %s: %s", path, error, exc_info=log.isEnabledFor(logging.DEBUG))
+                found = [ImportOutcome(str(path), "failed", f"could not be saved in the library: {error}")]
             record_outcomes(library, batch, found)
             outcomes.extend(found)
             progress(ProgressEvent(STAGE, done, len(inputs), path.name,

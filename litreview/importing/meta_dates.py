@@ -17,7 +17,9 @@ from collections import defaultdict
 
 from litreview.importing.meta_layout import Line
 
-_YEAR = re.compile(r"(?<![\d./-])(19[5-9]\d|20\d\d)(?![\d/]|\.\d)")
+_YEAR = re.compile(r"(?<![\d./–-])(19[5-9]\d|20\d\d)(?![\d/]|\.\d)")
+# Page ranges and article numbers look like years ("pages 2013-2020"): they are blanked before years are read.
+_PAGE_RANGE = re.compile(r"\b(?:pages|pp?\.|article (?:id|no\.?|number))\s*[\d–—-]+", re.I)
 # The paper's own citation: year next to volume/issue/pages, or after "et al." in a running header or footer.
 _CITATION_FORMS = [
     r"{Y}\s*;\s*\d+",  # 2010;86:
@@ -49,23 +51,23 @@ def publication_year(lines: list[Line], page_height: float, body: float) -> int 
     for line in lines:
         if "19" not in line.text and "20" not in line.text:
             continue
-        years = [(m, int(m.group(1))) for m in _YEAR.finditer(line.text)]
+        in_margin = line.y1 < 0.12 * page_height or line.y0 > 0.88 * page_height
+        if not (in_margin or line.size < 0.95 * body or len(line.text) < 50):
+            continue  # running text: its years are citations
+        text = _PAGE_RANGE.sub(_blank, line.text)
+        years = [(m, int(m.group(1))) for m in _YEAR.finditer(text)]
         years = [(m, y) for m, y in years if y <= latest]
         if not years:
             continue
-        in_margin = line.y1 < 0.12 * page_height or line.y0 > 0.88 * page_height
-        not_body = line.size < 0.95 * body or in_margin or len(line.text) < 50
-        cue = max((weight for pattern, weight in _CUES if pattern.search(line.text)), default=0.0)
-        if not not_body:
-            continue
-        if _HISTORY.search(line.text):
+        cue = max((weight for pattern, weight in _CUES if pattern.search(text)), default=0.0)
+        if _HISTORY.search(text):
             dated.extend(y for _, y in years)
         if cue == 0.0:
             cue = 2.0 if in_margin else 1.0
         for match, year in years:
-            if not in_margin and cue <= 1.0 and _CITATION.search(line.text[: match.start()]):
+            if not in_margin and cue <= 1.0 and _CITATION.search(text[: match.start()]):
                 continue
-            if (in_margin or line.size < 0.95 * body) and _is_own_citation(line.text, match.group(1)):
+            if (in_margin or line.size < 0.95 * body) and _is_own_citation(text, match.group(1)):
                 weight = 12.0
             else:
                 weight = cue
@@ -79,21 +81,30 @@ def publication_year(lines: list[Line], page_height: float, body: float) -> int 
     return max(score, key=lambda y: (score[y] + 0.25 * min(support[y] - 1, 4), y))
 
 
+def _blank(match: re.Match[str]) -> str:
+    return " " * len(match.group(0))
+
+
 def _is_own_citation(text: str, year: str) -> bool:
     return any(re.search(form.format(Y=year), text, re.I) for form in _CITATION_FORMS)
 
 
 _ARXIV_STAMP = re.compile(r"arXiv:\S+\s+\[[^\]]+\]\s+\d{1,2}\s+[A-Z][a-z]{2}\w*\s+((?:19|20)\d\d)")
-_ARXIV_ID = re.compile(r"arXiv:(\d{2})(\d{2})\.\d{4,5}")
+_ARXIV_ID = re.compile(r"arXiv:(\d{2})(\d{2})\.\d{4,5}|\b[a-z-]+(?:\.[A-Z]{2})?/(\d{2})(\d{2})\d{3}\b")
 
 
 def preprint_year(texts: list[str]) -> int | None:
     """The year of an arXiv preprint's stamp ("arXiv:1706.03762v5 [cs.CL] 6 Dec 2017", printed sideways in the
-    margin), or of its identifier (YYMM.NNNNN): the only date many preprints print."""
+    margin), or of its identifier (YYMM.NNNNN, or archive/YYMMNNN before 2007): the only date many preprints
+    print."""
     for text in texts:
         if m := _ARXIV_STAMP.search(text):
             return int(m.group(1))
     for text in texts:
-        if (m := _ARXIV_ID.search(text)) and 1 <= int(m.group(2)) <= 12:
-            return 2000 + int(m.group(1))
+        if m := _ARXIV_ID.search(text):
+            if m.group(1) and 1 <= int(m.group(2)) <= 12:
+                return 2000 + int(m.group(1))  # 1706.03762 (since 2007)
+            if m.group(3) and 1 <= int(m.group(4)) <= 12:
+                year = int(m.group(3))  # hep-ph/9412269 (1991-2007)
+                return 1900 + year if year >= 91 else 2000 + year
     return None

@@ -26,17 +26,17 @@ _ITALIC = 2
 _BOLD = 16
 _MARKER_CHARS = "*∗†‡§¶‖#⁎⋆✉✝"
 _MARKER_TABLE = {ord(c): " " for c in _MARKER_CHARS}
-# Small type that is a marker: numbers, symbols, single letters ("1,2", "a,b", "*"). Small capitals ("N" + "ICOLA")
-# are small type too but are words, and must stay.
-_MARKER = re.compile(
-    r"[\s\d,;.*∗†‡§¶‖#⁎⋆✉✝a-z]{0,3}|[\s\d,;*∗†‡§¶‖#⁎⋆✉✝–-]+|\s*[a-z](\s*,\s*[a-z])*\s*,?\s*"
-)
+# Small type that is a marker: numbers, symbols, single letters ("1,2", "a,*", "†‡", "1-3"). Small capitals
+# ("N" + "ICOLA", "L" + "ee") are small type too but are words, and must stay.
+_MARK = r"(?:[\d*∗†‡§¶‖#⁎⋆✉✝]+|(?<![a-z])[a-z](?![a-z]))"
+_MARKER = re.compile(rf"\s*[,;]?\s*(?:{_MARK}(?:\s*[,;–-]?\s*{_MARK})*)?\s*[,;.]?\s*")
+_ORDINALS = {"st", "nd", "rd", "th"}
 _SPACES = re.compile(r"\s+")
 
 
 @dataclass(slots=True)
 class Line:
-    """One horizontal text line of a page."""
+    """One text line of a page."""
 
     text: str  # superscripts and marker symbols replaced by a space, whitespace collapsed
     raw: str  # the text as printed (markers kept)
@@ -102,8 +102,12 @@ def _build_line(line: dict, block_no: int) -> Line | None:
             parts.append(text)
             continue
         flags = span["flags"]
+        if text in _ORDINALS and parts and parts[-1][-1:].isdigit():
+            parts.append(text)  # the raised "th" of "58th" is part of the word
+            continue
         if flags & _SUPERSCRIPT or (span["size"] < small and _MARKER.fullmatch(text)):
-            parts.append(" ")  # an affiliation or footnote marker
+            # an affiliation or footnote marker; a comma set small with it ("Datta1," ) still separates names
+            parts.append(", " if text.rstrip().endswith(",") else " ")
             continue
         n = len(text) - text.count(" ")
         font = span["font"]

@@ -1,9 +1,10 @@
 """Author lines: is this line a list of personal names, and how do the names split into given and family.
 
-Printed author lines mix names with separators ("," ";" "and" "&"), affiliation markers (already removed by
-meta_layout), degrees ("MD, PhD") and sometimes surnames in capitals ("Ross G. DOUGLAS"). The family name is the
-capitalised token when exactly one token is in capitals, otherwise the last token with any particle before it
-("van", "de", "del"...). Capitals are turned into proper case ("O'CONNELL" -> "O'Connell", "MCGEE" -> "McGee").
+Printed author lines mix names with separators ("," ";" "and" "&" "·"), affiliation markers (mostly removed by
+meta_layout), degrees ("MD, PhD"), membership grades ("Member, IEEE") and sometimes surnames in capitals ("Ross G.
+DOUGLAS"). The family name is a run of capitalised tokens at either end of a name that is not all capitals,
+otherwise the last token with any particle before it ("van", "de", "del"...). Capitals are turned into proper case
+("O'CONNELL" -> "O'Connell", "MCGEE" -> "McGee").
 """
 
 from __future__ import annotations
@@ -19,16 +20,18 @@ DEGREES = {
     "md", "phd", "msc", "ms", "bsc", "ba", "ma", "mph", "rn", "dphil", "mbbs", "frcp", "facs", "mba", "do", "dds",
     "pharmd", "bs", "mbchb", "frcs", "ph.d", "m.d", "ph.d.", "m.d.",
 }
-# Words that never appear in a personal name but do in affiliations, e-mails, dates and headings.
+# Words that never appear in a personal name but do in affiliations, e-mails, dates and headings (word-bounded,
+# so that surnames such as "Schoolcraft" or "Centeno" pass).
 NOT_NAME_WORDS = re.compile(
-    r"univers|universit|department|dept\b|institut|school|college|hospital|\bcent(er|re)\b|laborator|faculty|"
-    r"\binc\b|corporation|\bltd\b|gmbh|abstract|correspond|received|accepted|published|e-?mail|\bwww\b|http|"
-    r"@|\bdoi\b|journal|proceedings|volume|\bvol\b|research|science|article|review|open access|keywords|"
-    r"\bpress\b|foundation|ministry|academy|clinic|program|\bgroup\b|\bunit\b|division|society",
+    r"\b(?:univers\w*|universit\w*|depart\w*|dept|institut\w*|school|college|hospital|cent(?:er|re)|laborator\w*|"
+    r"faculty|inc|corporation|ltd|gmbh|abstract|correspond\w*|received|accepted|published|e-?mail|www|https?|doi|"
+    r"journal|proceedings|volume|vol|research|science|sciences|article|review|open access|keywords?|press|"
+    r"foundation|ministry|academy|clinic|program(?:me)?|group|unit|division|society)\b|@",
     re.IGNORECASE,
 )
 _TOKEN = re.compile(r"^(?:[A-ZÀ-ÖØ-ÞĀ-Ž][\w'’\-.]*|[A-Z]\.(?:-?[A-Z]\.)*|[\w'’]+)$")
 _SPLIT = re.compile(r"\s*(?:,|;|\band\b|&|·|•|\|\s{3,})\s*", re.IGNORECASE)
+_BESIDE_NAMES = re.compile(r"^\s*by\s+|\(\s*\S+@\S+\s*\)|\S+@\S+", re.IGNORECASE)
 _TRAILING_MARKS = re.compile(r"(\s*[\d*∗†‡§]+)+\s*$")
 # Titles printed after a name in engineering journals: "John Smith, Member, IEEE".
 _MEMBERSHIP = re.compile(r"^((student|senior|life|associate)\s+)?(member|fellow)(\s+(ieee|acm|siam))?$|^(ieee|acm)$",
@@ -61,13 +64,17 @@ def looks_like_name(piece: str) -> bool:
             continue
         if re.match(r"^[a-z][’'][A-Z]", token):  # d’Oleire, l'Hôpital
             continue
-        if not token[0].isupper() or not _TOKEN.match(token):
+        if not token[0].isalpha() or token[0].islower() or not _TOKEN.match(token):  # CJK has no case
             return False
     return True
 
 
 def author_line_names(text: str) -> list[str] | None:
-    """The names on an author line, or None when the line is not mostly names (affiliation, e-mail, heading)."""
+    """The names on an author line, or None when the line is not mostly names (affiliation, e-mail, heading).
+
+    A leading "By" and e-mail addresses printed beside the names ("Jane Roe (jane@uni.edu)") are set aside first.
+    """
+    text = _BESIDE_NAMES.sub(" ", text)
     if NOT_NAME_WORDS.search(text) and not _mostly_names(text):
         return None
     pieces = split_names(text)

@@ -20,11 +20,25 @@ from pathlib import Path
 
 from litreview.importing.dedup import DedupIndex, Match, normalise_doi
 from litreview.importing.outcomes import ImportOutcome
-from litreview.importing.pdf_reader import PdfReading, init_worker, read_pdf
+from litreview.importing.pdf_reading import PdfReading
 from litreview.importing.study_rows import insert_pdf_content, insert_study, study_row
 from litreview.store import Library, sha256_file
 
 CRASHED = "the PDF reader crashed on this file (damaged PDF?); nothing was imported from it"
+
+
+def _init_worker() -> None:
+    from litreview.importing.pdf_worker import init_worker
+
+    init_worker()
+
+
+def _read_pdf(path: str) -> PdfReading:
+    """Runs in a worker. The parent refers to the reader only through these two functions, so it never imports
+    PyMuPDF itself (seconds of start-up for the CLI); the workers have it preloaded."""
+    from litreview.importing.pdf_worker import read_pdf
+
+    return read_pdf(path)
 
 
 def default_workers(n_files: int) -> int:
@@ -36,7 +50,7 @@ def _pool_context() -> multiprocessing.context.BaseContext:
     fast and never inherit the app's threads or open SQLite handles), else spawn (Windows, macOS default)."""
     if "forkserver" in multiprocessing.get_all_start_methods():
         context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["litreview.importing.pdf_reader"])
+        context.set_forkserver_preload(["litreview.importing.pdf_worker"])
         return context
     return multiprocessing.get_context("spawn")
 
@@ -66,15 +80,23 @@ class PdfReadAhead:
             self.pool.shutdown(wait=False, cancel_futures=True)
             self.pool = None
 
-    def _submit(self, path: Path) -> Future:
+    def _submit(self, path: Path, retry: bool = True) -> Future:
         if self.pool is None:
-            self.pool = ProcessPoolExecutor(self.workers, mp_context=_pool_context(), initializer=init_worker)
-        return self.pool.submit(read_pdf, str(path))
+            self.pool = ProcessPoolExecutor(self.workers, mp_context=_pool_context(), initializer=_init_worker)
+        try:
+            return self.pool.submit(_read_pdf, str(path))
+        except BrokenProcessPool:
+            if not retry:
+                raise
+            # A worker died since the last file was handed out: start a fresh pool for this one. The files the
+            # dead pool still held fail when their turn comes and are read again then (``_after_crash``).
+            self._close_pool()
+            return self._submit(path, retry=False)
 
     def __iter__(self) -> Iterator[tuple[Path, str | None, PdfReading | None]]:
         todo = deque(self.paths)
         window: deque[tuple[Path, str | None, Future | None]] = deque()
-        ahead = 2 * self.workers
+        ahead = 2 * self.workers + 2  # enough that every worker still has a queued file while the parent writes
         while todo or window:
             while todo and len(window) < ahead:
                 path = todo.popleft()
@@ -99,9 +121,9 @@ class PdfReadAhead:
         """A worker died. Read this file again alone to learn whether it is the culprit, then resubmit the
         files that were in flight to a fresh pool."""
         self._close_pool()
-        with ProcessPoolExecutor(1, mp_context=_pool_context(), initializer=init_worker) as lone:
+        with ProcessPoolExecutor(1, mp_context=_pool_context(), initializer=_init_worker) as lone:
             try:
-                reading = lone.submit(read_pdf, str(path)).result()
+                reading = lone.submit(_read_pdf, str(path)).result()
             except BrokenProcessPool:
                 reading = PdfReading(failure=CRASHED)
         for position, (other, sha, future) in enumerate(window):

@@ -7,7 +7,8 @@ an "Abstract"/"Summary" heading (or a structured abstract's first label such as 
 printed on page 1 (or a labelled one on page 2), never a guess; the year is the one a cue ties to this paper.
 Each field is None (authors: []) when the page does not show it, so the user sees a gap rather than a wrong value.
 
-Cost: one ``get_text("dict")`` of page 1 plus, only when page 1 has no DOI, the plain text of page 2.
+Cost: one ``get_text("dict")`` of page 1 (or the caller's TextPage of it); page 2 is read only when page 1 prints
+no DOI (its plain text) or when the author list runs off page 1.
 """
 
 from __future__ import annotations
@@ -39,8 +40,8 @@ _ARTICLE_TYPE = re.compile(
     re.I,
 )
 _NOT_TITLE = re.compile(
-    r"^(abstract|summary|contents|introduction|keywords|a r t i c l e|article info)\b|\bdoi\b|https?://|www\.|©|"
-    r"\bissn\b|\bvol(ume)?\.? \d|journal homepage|^page \d|^\d+$",
+    r"^(abstract|summary|contents|introduction|keywords|a r t i c l e|article info)\b|\b10\.\d{4,9}/|https?://|"
+    r"www\.|©|\bissn\b|\bvol(ume)?\.? \d|journal homepage|^page \d|^\d+$",
     re.I,
 )
 _ABSTRACT_HEADING = re.compile(r"^(abstract|summary|a\s?b\s?s\s?t\s?r\s?a\s?c\s?t)\b\s*[:.—–-]?\s*(.*)$", re.I)
@@ -51,13 +52,20 @@ _FRONT_MATTER = re.compile(r"univers|department|institut|correspond|e-?mail|@|re
 _STRUCTURED_START = re.compile(
     r"^(background|objectives?|purpose|aims?|context|introduction|motivation|importance|rationale)\s*[.:]\s+\S", re.I
 )
+# What ends an abstract: the next heading (numbered, or "Introduction"/"Background" alone on its line, so that a
+# structured abstract's "Background:" label does not) or the front matter printed after it.
 _SECTION_STOP = re.compile(
-    r"^(key\s*words?|index terms|subjects|introduction|background|\d+\.?\s+[A-Z]|[IVX]+\.\s+[A-Z]|"
-    r"references|acknowledg|citation:|received|correspondence|©|copyright)",
-    re.I,
+    r"^(?:\d+\.?\s+[A-Z]|[IVX]+\.\s+[A-Z]|(?i:(?:introduction|background)\s*$|key\s*words?|index terms|subjects|"
+    r"references|acknowledg|citation:|received|correspondence|©|copyright))"
 )
+# A DOI in a sentence like "data are available at https://doi.org/..." names a data set or code, not the paper.
+# (Journal names such as "Journal of Statistical Software" or "Scientific Data" must not trip it.)
+_POINTS_ELSEWHERE = re.compile(r"\b((?:available|accessible|archived|deposited|hosted) (?:at|from|in|on|via)|"
+                               r"data ?sets? (?:is|are)|data (?:is|are)|supplementa\w+|see|cf\.)(?=\W)", re.I)
+_WRAPPED_DOI = re.compile(r"\b10\.\d{4,9}/\S*[./_-]$")
 _REFERENCES = re.compile(r"^(\d+\.?\s*)?(references|bibliography|literature cited|works cited)\s*$", re.I)
 _THREE_LETTERS = re.compile(r"[^\W\d_](?:.*?[^\W\d_]){2}")
+_NAME_MARKS = re.compile(r"(?<=[^\W\d_.])\s?\d+(?:\s*,\s*\d+)*[*∗†‡§]*")
 _MARKER_ONLY = re.compile(r"[\d,\s]+")  # a line that is only affiliation numbers, set apart from its name
 _JUNK_EMBEDDED_TITLE = re.compile(r"^(untitled|microsoft\s|paper\.dvi)|\.(docx?|pdf|dvi|tex|indd|qxd|ps)\b|^\S+$",
                                   re.I)
@@ -100,20 +108,22 @@ def read_pdf_metadata(path: str | Path) -> dict[str, Any]:
     with path.open("rb") as handle:
         head = handle.read(1024)
     if not head:
-        raise PdfMetadataError(f"{path}: the file is empty")
+        raise PdfMetadataError(f"{path}: the file is empty (0 bytes)")
     if b"%PDF-" not in head:
         raise PdfMetadataError(f"{path}: not a PDF (no %PDF- header; perhaps a web page saved with a .pdf name)")
     try:
         doc = pymupdf.open(path)
     except Exception as exc:  # PyMuPDF raises several types for damaged files
-        raise PdfMetadataError(f"{path}: the PDF is damaged and cannot be opened ({exc})") from exc
+        raise PdfMetadataError(f"{path}: the PDF is damaged and cannot be opened ({exc}); download it again"
+                               ) from exc
     with doc:
         if not doc.is_pdf:
             raise PdfMetadataError(f"{path}: not a PDF")
         if doc.needs_pass:
-            raise PdfMetadataError(f"{path}: the PDF is password-protected")
+            raise PdfMetadataError(
+                f"{path}: the PDF is password-protected; open it with its password and save an unprotected copy")
         if doc.page_count == 0:
-            raise PdfMetadataError(f"{path}: the PDF is truncated or damaged (no pages)")
+            raise PdfMetadataError(f"{path}: the PDF is truncated or damaged (no pages); download it again")
         return extract_metadata(doc)
 
 
@@ -137,8 +147,9 @@ def _title_and_authors(doc: pymupdf.Document, lines: list[Line], height: float, 
         authors, authors_bottom = _authors(doc, lines, group, height, heading[0].y0 if heading else None)
         return group, authors, authors_bottom
 
-    embedded = _squash(_verified_embedded_title(doc, lines) or "")
+    embedded = _usable_embedded_title(doc)
     if embedded:
+        embedded = _squash(embedded)
         for group in groups:
             if _squash(join_lines([l.text for l in group])) == embedded:
                 return with_authors(group)
@@ -165,7 +176,7 @@ def _title_groups(lines: list[Line], height: float, body: float) -> list[list[Li
             break
         same = [l for l in candidates if abs(l.size - top) < 0.6]
         seed = min(same, key=lambda l: (l.y0, l.x0))
-        group = _grow(seed, same)
+        group = _subtitle(_grow(seed, same), candidates)
         taken = {id(l) for l in group}
         while group and _ARTICLE_TYPE.match(group[0].text.strip(" .:")):
             group = group[1:]
@@ -183,6 +194,8 @@ def _grow(seed: Line, same_size: list[Line]) -> list[Line]:
         last = group[-1]
         if line is seed or line.y0 < last.y0 - 0.5:
             continue
+        if line.bold != seed.bold:  # an author line in the title's size but not its weight ends the title
+            continue
         same_row = abs(line.y0 - last.y0) < 0.5 * last.height and line.x0 > last.x1
         below = -0.5 * last.height <= line.y0 - last.y1 < 0.9 * last.size and line.overlaps_x(last.x0, last.x1, 40)
         if same_row or below:
@@ -194,19 +207,36 @@ def _grow(seed: Line, same_size: list[Line]) -> list[Line]:
     return group
 
 
+def _subtitle(group: list[Line], candidates: list[Line]) -> list[Line]:
+    """A title ending in a colon goes on in the lines set just below it in smaller (still display) type."""
+    while group[-1].text.rstrip().endswith(":"):
+        last = group[-1]
+        nxt = min((l for l in candidates if -0.5 * last.height <= l.y0 - last.y1 < 0.9 * last.size and l not in group
+                   and l.overlaps_x(last.x0, last.x1, 40)), key=lambda l: l.y0, default=None)
+        if nxt is None:
+            break
+        group = group + [l for l in candidates if abs(l.y0 - nxt.y0) < 0.5 * nxt.height and l not in group]
+        group += _grow(nxt, [l for l in candidates if abs(l.size - nxt.size) < 0.6])[1:]
+    return group
+
+
 def _clean_title(text: str) -> str | None:
     text = re.sub(r"\s+", " ", text).strip(" .,;:*")
     return text or None
 
 
+def _usable_embedded_title(doc: pymupdf.Document) -> str | None:
+    """The embedded /Title unless it is empty or a file or program name ("Microsoft Word - draft3.doc")."""
+    embedded = ((doc.metadata or {}).get("title") or "").strip()
+    return None if len(embedded) < 8 or _JUNK_EMBEDDED_TITLE.search(embedded) else embedded
+
+
 def _verified_embedded_title(doc: pymupdf.Document, lines: list[Line]) -> str | None:
-    """The embedded /Title, but only when it is not a file name and page 1 actually prints it."""
-    embedded = (doc.metadata or {}).get("title") or ""
-    embedded = embedded.strip()
-    if len(embedded) < 8 or _JUNK_EMBEDDED_TITLE.search(embedded):
+    """The embedded /Title, but only when it is usable and page 1 actually prints it."""
+    embedded = _usable_embedded_title(doc)
+    if embedded is None:
         return None
-    page_text = _squash(" ".join(l.text for l in lines))
-    return embedded if _squash(embedded) in page_text else None
+    return embedded if _squash(embedded) in _squash(" ".join(l.text for l in lines)) else None
 
 
 # --- authors -----------------------------------------------------------------------------------------------------
@@ -292,6 +322,7 @@ def _continues(block: list[list[Line]], row: list[Line], gap_checked: bool = Tru
         return False
     if gap_checked and row[0].y0 - max(l.y1 for l in block[-1]) >= 1.2 * last.size:
         return False
+    text = _NAME_MARKS.sub("", text)  # affiliation numbers printed in the names' own size ("Holm 1, 2")
     return not (any(c.isdigit() for c in text) or NOT_NAME_WORDS.search(text))
 
 
@@ -374,6 +405,12 @@ def _paragraph_before_introduction(lines: list[Line], title_lines: list[Line], a
 
 def _collect(lines: list[Line], start: Line, first: str) -> str | None:
     """Lines below ``start`` in its column until a heading, a change of type size or a wide gap."""
+    beside = None if first else min(
+        (l for l in lines if 0 < l.x0 - start.x1 < 150 and abs(l.y0 - start.y0) < 0.6 * start.height),
+        key=lambda l: l.x0, default=None)
+    under = any(l.overlaps_x(start.x0, start.x1) and 0 <= l.y0 - start.y1 < 2 * start.height for l in lines)
+    if beside is not None and not under:  # a side heading: "ABSTRACT" in a margin column, the text to its right
+        start, first = beside, beside.text
     below = sorted((l for l in lines if l.y0 > start.y0 + 0.5 * start.height), key=lambda l: (l.y0, l.x0))
     if first:
         x0, x1 = start.x0, start.x1
@@ -412,20 +449,24 @@ def _doc_doi(doc: pymupdf.Document, lines: list[Line], height: float, body: floa
     """The paper's DOI as printed on page 1, else a labelled one in page 2's header or footer, else None.
 
     On page 1 a DOI counts when it is labelled ("doi:", "DOI", a doi.org link) or set apart from the running text
-    (header, footer, side bar, small type); a bare DOI inside body text cites another work. Labelled and marginal
-    DOIs rank first, then the one nearest the top; nothing after a "References" heading is taken.
+    (header, footer, side bar, small type); a bare DOI inside body text cites another work, and one in a line that
+    points to data or code ("available at", "deposited in") names that. Labelled and marginal DOIs rank first,
+    then the one nearest the top; nothing after a "References" heading is taken.
     """
     references_y = min((l.y0 for l in lines if _REFERENCES.match(l.text)), default=None)
+    ordered = sorted(lines, key=lambda l: (l.y0, l.x0))
     candidates: list[tuple[float, str]] = []
-    for order, line in enumerate(sorted(lines, key=lambda l: (l.y0, l.x0))):
+    for order, line in enumerate(ordered):
         if "10." not in line.raw or (references_y is not None and line.y0 > references_y):
+            continue
+        if _POINTS_ELSEWHERE.search(line.text):
             continue
         in_margin = line.y1 < 0.15 * height or line.y0 > 0.85 * height
         set_apart = in_margin or line.size < 0.95 * body or len(line.text) < 60
-        for doi, labelled in find_dois(line.raw):
+        for doi, labelled in find_dois(_unwrapped(line, ordered[order + 1 :])):
             if labelled or set_apart:
                 candidates.append((2.0 * labelled + 1.0 * in_margin + 0.5 * set_apart - order * 0.001, doi))
-    # a DOI wrapped at a line end is found cut short ("10.21105/jose." + "00037"): keep only the longest form
+    # the same DOI also found cut short elsewhere ("10.21105/jose." at a line end): keep only the longest form
     whole = [c for c in candidates if not any(o[1] != c[1] and o[1].startswith(c[1]) for o in candidates)]
     if whole:
         return max(whole)[1]
@@ -438,6 +479,17 @@ def _doc_doi(doc: pymupdf.Document, lines: list[Line], height: float, body: floa
                     if labelled:
                         return doi
     return None
+
+
+def _unwrapped(line: Line, after: list[Line]) -> str:
+    """The line's text, with the start of the next line of its block appended when a DOI is wrapped at the line
+    end ("https://doi.org/10.21105/jose." / "00037")."""
+    if not _WRAPPED_DOI.search(line.raw):
+        return line.raw
+    below = next((l for l in after if l.block == line.block and l.y0 >= line.y1 - 1), None)
+    if below is None or not (m := re.match(r"[\w./()-]+", below.raw)):
+        return line.raw
+    return line.raw + m.group(0)
 
 
 def _squash(text: str) -> str:

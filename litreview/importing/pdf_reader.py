@@ -8,8 +8,6 @@ file can be unusable is turned here into one sentence a researcher can act on.
 from __future__ import annotations
 
 import os
-import signal
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +15,7 @@ import pymupdf
 
 from litreview.importing.meta_layout import TEXT_FLAGS
 from litreview.importing.pdf_metadata import extract_metadata
+from litreview.importing.pdf_reading import PdfReading
 
 # The PDF spec lets the header start anywhere in the first 1024 bytes.
 HEADER_WINDOW = 1024
@@ -31,25 +30,6 @@ DAMAGED = "damaged or truncated PDF: it has no readable pages (download it again
 UNREADABLE = "damaged PDF: it cannot be opened ({detail})"
 NEEDS_OCR = "no text layer (a scan): imported and flagged as needing OCR; the file is kept"
 NEEDS_OCR_SOME = "no text layer on {blank} of {pages} pages (a scan?): imported and flagged as needing OCR; the file is kept"
-
-
-@dataclass
-class PdfReading:
-    """What a worker found in one PDF. ``failure`` set means: nothing to import, say why."""
-
-    failure: str | None = None
-    metadata: dict[str, Any] = field(default_factory=dict)
-    pages: list[str] = field(default_factory=list)
-    needs_ocr: bool = False
-    note: str | None = None
-
-
-def init_worker() -> None:
-    """Worker start-up: Ctrl+C is the parent's to handle (it stops at a file boundary), and MuPDF's own
-    messages about damaged files are already reported as outcomes, so they stay off the terminal."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    pymupdf.TOOLS.mupdf_display_errors(False)
-    pymupdf.TOOLS.mupdf_display_warnings(False)
 
 
 def read_pdf(path: str | os.PathLike) -> PdfReading:

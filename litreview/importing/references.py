@@ -116,8 +116,9 @@ def _check_ris_structure(text: str) -> None:
             if open_record is None:
                 raise ReferenceFormatError(f"line {number}: 'ER  -' without a record started by 'TY  -'")
             open_record = None
-        elif line.strip() and open_record is None and not _RIS_COUNTER.match(line.strip()):
-            raise ReferenceFormatError(f"line {number}: text outside a record (RIS records start with 'TY  -')")
+        elif line.strip() and open_record is None and records and not _RIS_COUNTER.match(line.strip()):
+            # (lines before the first record are a preamble, as JSTOR writes "Provider: ..." there)
+            raise ReferenceFormatError(f"line {number}: text between records (RIS records start with 'TY  -')")
     if open_record is not None:
         raise ReferenceFormatError(f"record {records} (line {open_record}) has no end line 'ER  -': the file is cut off")
     if records == 0:
@@ -145,26 +146,27 @@ def _ris_reference(number: int, entry: dict[str, Any]) -> Reference:
 
 # -- BibTeX ---------------------------------------------------------------------------------------------
 def parse_bibtex(text: str) -> list[Reference]:
-    library = bibtexparser.parse_string(
-        text,
-        append_middleware=[
-            middlewares.LatexDecodingMiddleware(),
-            middlewares.SeparateCoAuthors(),
-            middlewares.SplitNameParts(),
-        ],
-    )
+    library = _parse_bibtex(text)
     for block in library.failed_blocks:
         if isinstance(block, bibtexparser.model.DuplicateBlockKeyBlock):
             continue  # a second entry with the same key is still a valid entry; dedup judges it
         raise ReferenceFormatError(
             f"line {block.start_line + 1}: malformed BibTeX entry ({_first_line(block.raw)}): {_bib_error(block)}"
         )
-    entries = [block.ignore_error_block if isinstance(block, bibtexparser.model.DuplicateBlockKeyBlock) else block
-               for block in library.blocks
-               if isinstance(block, (bibtexparser.model.Entry, bibtexparser.model.DuplicateBlockKeyBlock))]
+    entries = []
+    for block in library.blocks:
+        if isinstance(block, bibtexparser.model.DuplicateBlockKeyBlock):
+            entries.extend(_parse_bibtex(block.raw).entries)  # set aside unprocessed: decode it on its own
+        elif isinstance(block, bibtexparser.model.Entry):
+            entries.append(block)
     if not entries:
         raise ReferenceFormatError("no BibTeX entries found (they start like '@article{key,')")
     return [_bib_reference(number, entry) for number, entry in enumerate(entries, start=1)]
+
+
+def _parse_bibtex(text: str) -> bibtexparser.Library:
+    return bibtexparser.parse_string(text, append_middleware=[
+        middlewares.LatexDecodingMiddleware(), middlewares.SeparateCoAuthors(), middlewares.SplitNameParts()])
 
 
 def _bib_reference(number: int, entry) -> Reference:
@@ -218,9 +220,9 @@ FORMULA_GUARD = re.compile(r"^'(?=[=+\-@\t\r])")
 
 
 def parse_csv(text: str, delimiter: str | None = None) -> list[Reference]:
-    if delimiter is None:
+    if delimiter is None:  # comma, or the semicolon a European-locale spreadsheet writes, or tab
         first_line = text.split("\n", 1)[0]
-        delimiter = "\t" if first_line.count("\t") > first_line.count(",") else ","
+        delimiter = max((",", ";", "\t"), key=first_line.count)
     csv.field_size_limit(1 << 28)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     try:
@@ -246,7 +248,7 @@ def parse_csv(text: str, delimiter: str | None = None) -> list[Reference]:
             if len(row) != len(header):
                 raise ReferenceFormatError(
                     f"line {reader.line_num}: record {len(references) + 1} has {len(row)} fields, the header has "
-                    f"{len(header)} (a stray quote or {'tab' if delimiter == chr(9) else 'comma'}?)"
+                    f"{len(header)} (a stray quote or {_DELIMITER_NAMES[delimiter]}?)"
                 )
             cells = [FORMULA_GUARD.sub("", cell) for cell in row]
             fields = {name: cells[index] for name, index in mapping.items()}
@@ -258,6 +260,9 @@ def parse_csv(text: str, delimiter: str | None = None) -> list[Reference]:
     if not references:
         raise ReferenceFormatError("no records below the header row")
     return references
+
+
+_DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab"}
 
 
 def _column(name: str) -> str:
@@ -279,7 +284,7 @@ def _split_authors(value: str) -> list[str]:
 
 def _number(value: str) -> Any:
     """Screening labels and ids come back as numbers ("1" -> 1) so consumers need not guess."""
-    return int(value) if re.fullmatch(r"-?\d{1,18}", value) else value
+    return int(value) if re.fullmatch(r"-?(?:0|[1-9]\d{0,17})", value) else value  # "00123" stays text
 
 
 # -- shared ---------------------------------------------------------------------------------------------

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -78,9 +79,11 @@ def _text(value: Any) -> str | None:
 
 
 def parse_year(value: Any) -> int | None:
-    """The year as a number from 2019, "2019", "2019///" or "2019-05-01"; None when there is none."""
-    try:
-        year = int(str(value).strip()[:4])
-    except (TypeError, ValueError):
-        return None
-    return year if 1000 <= year <= 2999 else None
+    """The year as a number from 2019, "2019", "2019///", "2019-05-01" or "May 2019"; None when there is none."""
+    if isinstance(value, int):
+        return value if 1000 <= value <= 2999 else None
+    found = _YEAR.search(str(value or ""))
+    return int(found.group(0)) if found else None
+
+
+_YEAR = re.compile(r"(?<!\d)(1[5-9]\d\d|20\d\d)(?!\d)")

@@ -22,9 +22,6 @@ from litreview.llm import structured
 if TYPE_CHECKING:
     from litreview.llm.settings import LlmSettings
 
-CAPABILITIES = ("small", "capable")
-
-
 class LlmError(Exception):
     """Something went wrong with the model that the user can understand and fix (missing or corrupt model file,
     server down, output that cannot be parsed). The message is meant to be shown as is."""

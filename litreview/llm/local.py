@@ -1,7 +1,7 @@
 """llama.cpp in-process (llama-cpp-python): placement, structured generation, option scoring and embeddings.
 
 Prompt-prefix reuse: stages send many prompts that share a long prefix (instructions, category list) and differ
-only at the end. ``Llama.generate`` keeps the KV cache of the longest prefix shared with the previous call, and
+only at the end. Generation keeps the KV cache of the longest prefix shared with the previous call, and
 ``choose`` evaluates the shared part once and then only each option's tokens, so consecutive calls of one stage
 pay for the shared prefix once (figures in bench/llm_bench.py). ``prefix_reuse = false`` turns this off.
 """
@@ -54,7 +54,6 @@ class LocalEngine(Engine):
         self.load_log = ""
         self.llm = self._load()
         self._embedder: Any = None
-        self._grammars: dict[str, Any] = {}
         self._formatter = self._chat_formatter()
 
     # -- loading ----------------------------------------------------------------------------------------
@@ -80,7 +79,6 @@ class LocalEngine(Engine):
         return raw + (expert_rules(n, layers) if self.info.is_moe else []), s.n_gpu_layers
 
     def _load(self) -> Any:
-        import llama_cpp
         from llama_cpp import _logger
 
         s = self.settings
@@ -88,7 +86,7 @@ class LocalEngine(Engine):
             overrides = placement.TensorOverrides(self.rules) if self.rules else None
         except ValueError as error:
             raise LlmError(str(error)) from error
-        llm = None
+        log: list[str] = []
         try:
             # verbose=True so the loader's log (buffer sizes, overridden tensors) can be kept for the status bar
             # and for diagnosis; it is captured, never shown, and logging is turned down again after the load.
@@ -98,7 +96,7 @@ class LocalEngine(Engine):
                     n_threads_batch=s.threads, n_batch=s.n_batch, n_gpu_layers=self.n_gpu_layers, seed=s.seed,
                     flash_attn=s.flash_attn, use_mmap=s.use_mmap, verbose=True)
         except (ValueError, RuntimeError, OSError) as error:
-            tail = " ".join("".join(log).strip().splitlines()[-3:]) if "log" in locals() else ""
+            tail = " ".join("".join(log).strip().splitlines()[-3:])
             raise LlmError(f"llama.cpp could not load {self.path.name}: {error}. {tail}".strip()) from error
         finally:
             _logger.set_verbose(False)
@@ -118,18 +116,16 @@ class LocalEngine(Engine):
                                    bos_token=text(self.llm.token_bos()))
 
     # -- prompts ----------------------------------------------------------------------------------------
-    def render(self, messages: list[dict]) -> tuple[list[int], list[str]]:
-        """Prompt tokens and stop strings: the model's chat template when it has one, else plain text."""
+    def render(self, messages: list[dict]) -> list[int]:
+        """Prompt tokens: the model's chat template when it has one, else plain text. (No stop strings are
+        needed: the grammar ends every answer.)"""
         if self._formatter is not None:
             try:
                 result = self._formatter(messages=messages)
             except Exception as error:  # jinja errors from a model's own template
                 raise LlmError(f"the chat template of {self.name} failed: {error}") from error
-            tokens = self.llm.tokenize(result.prompt.encode("utf-8"), add_bos=not result.added_special,
-                                       special=True)
-            stop = result.stop if isinstance(result.stop, list) else [result.stop] if result.stop else []
-            return tokens, [s for s in stop if s]
-        return self.llm.tokenize(render_plain(messages).encode("utf-8"), add_bos=True, special=False), []
+            return self.llm.tokenize(result.prompt.encode("utf-8"), add_bos=not result.added_special, special=True)
+        return self.llm.tokenize(render_plain(messages).encode("utf-8"), add_bos=True, special=False)
 
     def _prompt_text(self, prompt: str | list[dict]) -> tuple[str, bool]:
         """(text, special) for choose(): raw text as is, messages through the template or plain rendering."""
@@ -147,26 +143,19 @@ class LocalEngine(Engine):
     # -- Engine hooks -----------------------------------------------------------------------------------
     def _complete(self, messages: list[dict], plan: structured.SchemaPlan, *, max_tokens: int,
                   temperature: float, cancel: CancelToken | None) -> Completion:
-        from llama_cpp import LlamaGrammar, StoppingCriteriaList
-
-        tokens, stop = self.render(messages)
+        tokens = self.render(messages)
         self._check_room(len(tokens), 8)
-        grammar = self._grammars.get(plan.gbnf)
-        if grammar is None:
-            grammar = self._grammars[plan.gbnf] = LlamaGrammar.from_string(plan.gbnf, verbose=False)
-        if not self.settings.prefix_reuse:
-            self.llm.reset()
-        criteria = StoppingCriteriaList([lambda ids, logits: cancel.cancelled]) if cancel is not None else None
+        max_tokens = min(max_tokens, self.settings.n_ctx - len(tokens) - 1)
         try:
-            out = self.llm.create_completion(
-                tokens, max_tokens=max_tokens, temperature=temperature, seed=self.settings.seed, grammar=grammar,
-                stop=stop, stopping_criteria=criteria, top_k=40, top_p=0.95, min_p=0.05, repeat_penalty=1.0)
-        except (ValueError, RuntimeError) as error:
+            with ConstrainedSampler(self.llm, plan.gbnf, temperature=temperature, seed=self.settings.seed) as sampler:
+                out, finish = sampler.generate(tokens, max_tokens, reuse=self.settings.prefix_reuse, cancel=cancel)
+        except RuntimeError as error:
             self.llm.reset()
             raise LlmError(f"llama.cpp failed while generating: {error}") from error
-        choice, usage = out["choices"][0], out["usage"]
-        return Completion(text=choice["text"], finish_reason=choice["finish_reason"],
-                          prompt_tokens=usage["prompt_tokens"], completion_tokens=usage["completion_tokens"])
+        # The grammar counts characters on llama.cpp's lenient UTF-8 decoding, so a model may emit stray bytes
+        # (random-weight test models do); drop them, as llama-cpp-python's own completion does.
+        text = self.llm.detokenize(out, prev_tokens=tokens).decode("utf-8", errors="ignore")
+        return Completion(text=text, finish_reason=finish, prompt_tokens=len(tokens), completion_tokens=len(out))
 
     def _retry_room(self, room: int, prompt_tokens: int) -> int:
         return max(room, min(room * 2, self.settings.n_ctx - prompt_tokens - 1))
@@ -175,7 +164,7 @@ class LocalEngine(Engine):
                          cancel: CancelToken | None) -> OptionScores:
         llm = self.llm
         text, special = self._prompt_text(prompt)
-        add_bos = not (special and self._formatter is not None and text.startswith(self._formatter.bos_token or "\0"))
+        add_bos = not special  # a chat template writes its own BOS (as in render())
         base = llm.tokenize(text.encode("utf-8"), add_bos=add_bos, special=special)
         fulls = [llm.tokenize((text + option).encode("utf-8"), add_bos=add_bos, special=special)
                  for option in options]
@@ -213,11 +202,7 @@ class LocalEngine(Engine):
                             completion_tokens=sum(len(full) - common for full in fulls))
 
     def _logits(self, index: int) -> np.ndarray:
-        import llama_cpp
-
-        pointer = llama_cpp.llama_get_logits_ith(self.llm.ctx, index)
-        return np.ctypeslib.as_array(ctypes.cast(pointer, ctypes.POINTER(ctypes.c_float)),
-                                     shape=(self.llm.n_vocab(),)).copy()
+        return llm_logits(self.llm, index)
 
     def _eval_all_logits(self, tokens: list[int]) -> list[np.ndarray]:
         """Decode ``tokens`` after the current position with logits for every one (Llama.eval keeps only the last)."""
@@ -289,6 +274,111 @@ class LocalEngine(Engine):
             if model is not None:
                 model.close()
         self.llm = self._embedder = None
+
+
+class ConstrainedSampler:
+    """Grammar-constrained sampling the way llama.cpp's own common sampler does it, which llama-cpp-python 0.3.36
+    does not: sample from the plain chain first and only when the grammar rejects that token apply the grammar
+    and sample again. Checking one token is cheap; masking 262k candidates (gemma) at every step is not (4-6x
+    slower generation measured here). A rejected token is resampled from the SHORTLIST highest logits when
+    they hold enough allowed tokens, which gives the same token as masking everything (greedy: the best allowed
+    token; sampling: the top-k allowed ones are all in the shortlist), else from the whole vocabulary. Also
+    reuses the KV cache of the longest prefix the prompt shares with the previous call, as ``Llama.generate``."""
+
+    SHORTLIST = 256
+    TOP_K = 40
+
+    def __init__(self, llm: Any, gbnf: str, *, temperature: float, seed: int):
+        import llama_cpp as lc
+        from llama_cpp._internals import LlamaTokenDataArray
+
+        self.lc, self.llm = lc, llm
+        self.vocab = llm._model.vocab
+        self.grammar = lc.llama_sampler_init_grammar(self.vocab, gbnf.encode("utf-8"), b"root")
+        if not self.grammar:
+            raise LlmError("llama.cpp rejected the grammar built from the JSON schema")
+        self.chain = lc.llama_sampler_chain_init(lc.llama_sampler_chain_default_params())
+        self.needed = 1 if temperature <= 0 else self.TOP_K  # allowed tokens the shortlist must hold
+        if temperature <= 0:
+            lc.llama_sampler_chain_add(self.chain, lc.llama_sampler_init_greedy())
+        else:
+            for sampler in (lc.llama_sampler_init_top_k(self.TOP_K), lc.llama_sampler_init_top_p(0.95, 1),
+                            lc.llama_sampler_init_min_p(0.05, 1), lc.llama_sampler_init_temp(temperature),
+                            lc.llama_sampler_init_dist(seed)):
+                lc.llama_sampler_chain_add(self.chain, sampler)
+        self.candidates = LlamaTokenDataArray(n_vocab=llm.n_vocab())
+        self.short = LlamaTokenDataArray(n_vocab=min(self.SHORTLIST, llm.n_vocab()))
+        self.one = (lc.llama_token_data * 1)()
+        self.one_array = lc.llama_token_data_array(data=self.one, size=1, selected=-1, sorted=False)
+
+    def __enter__(self) -> "ConstrainedSampler":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.lc.llama_sampler_free(self.chain)
+        self.lc.llama_sampler_free(self.grammar)
+
+    def _pick(self, logits: np.ndarray, with_grammar: bool) -> int:
+        self.candidates.copy_logits(logits)
+        array = ctypes.byref(self.candidates.candidates)
+        if with_grammar:
+            self.lc.llama_sampler_apply(self.grammar, array)
+        self.lc.llama_sampler_apply(self.chain, array)
+        return int(self.candidates.candidates_data.id[self.candidates.candidates.selected])
+
+    def _pick_from_shortlist(self, logits: np.ndarray) -> int | None:
+        """The grammar-constrained choice among the highest logits, or None when too few of them are allowed."""
+        short = self.short
+        ids = np.argpartition(logits, -short.n_vocab)[-short.n_vocab:].astype(np.intc)
+        short.candidates_data.id[:] = ids
+        short.candidates_data.logit[:] = logits[ids]
+        short.candidates_data.p[:] = 0.0
+        short.candidates.size, short.candidates.sorted, short.candidates.selected = short.n_vocab, False, -1
+        array = ctypes.byref(short.candidates)
+        self.lc.llama_sampler_apply(self.grammar, array)
+        if np.isfinite(short.candidates_data.logit[:short.candidates.size]).sum() < self.needed:
+            return None
+        self.lc.llama_sampler_apply(self.chain, array)
+        return int(short.candidates_data.id[short.candidates.selected])
+
+    def _allowed(self, token: int, logit: float) -> bool:
+        self.one[0].id, self.one[0].logit, self.one[0].p = token, logit, 0.0
+        self.one_array.size, self.one_array.selected = 1, -1
+        self.lc.llama_sampler_apply(self.grammar, ctypes.byref(self.one_array))
+        return bool(np.isfinite(self.one[0].logit))
+
+    def generate(self, tokens: list[int], max_tokens: int, *, reuse: bool,
+                 cancel: CancelToken | None) -> tuple[list[int], str]:
+        llm, lc = self.llm, self.lc
+        keep = min(longest_common_prefix(llm._input_ids.tolist(), tokens), len(tokens) - 1) if reuse else 0
+        if keep and not llm._ctx.kv_cache_seq_rm(-1, keep, -1):
+            keep = 0  # recurrent/hybrid memories cannot drop a suffix: evaluate everything again
+        llm.n_tokens = keep
+        llm.eval(tokens[keep:])
+        out: list[int] = []
+        while len(out) < max_tokens:
+            if cancel is not None and cancel.cancelled:
+                return out, "cancelled"
+            logits = llm_logits(llm, -1)
+            token = int(np.argmax(logits)) if self.needed == 1 else self._pick(logits, with_grammar=False)
+            if not self._allowed(token, float(logits[token])):
+                shortlisted = self._pick_from_shortlist(logits)
+                token = shortlisted if shortlisted is not None else self._pick(logits, with_grammar=True)
+            lc.llama_sampler_accept(self.grammar, token)
+            lc.llama_sampler_accept(self.chain, token)
+            if lc.llama_vocab_is_eog(self.vocab, token):
+                return out, "stop"
+            out.append(token)
+            llm.eval([token])
+        return out, "length"
+
+
+def llm_logits(llm: Any, index: int) -> np.ndarray:
+    """A copy of the logits of output row ``index`` (-1: the last token of the last decode)."""
+    import llama_cpp
+
+    pointer = llama_cpp.llama_get_logits_ith(llm.ctx, index)
+    return np.ctypeslib.as_array(ctypes.cast(pointer, ctypes.POINTER(ctypes.c_float)), shape=(llm.n_vocab(),)).copy()
 
 
 def longest_common_prefix(a: list[int], b: list[int]) -> int:

@@ -91,6 +91,17 @@ def display_name(path: str | Path, gguf_name: str | None = None) -> str:
     return gguf_name or path.stem
 
 
+def catalogue() -> list[dict]:
+    """Recommended models from ``models/catalogue.toml`` in the checkout (empty when it is not there)."""
+    import tomllib
+
+    path = paths.REPO_MODELS / "catalogue.toml"
+    if not path.is_file():
+        return []
+    with open(path, "rb") as handle:
+        return list(tomllib.load(handle).get("model", []))
+
+
 def list_model_files() -> list[Path]:
     """GGUF files in the models folder (the default model included once it has been assembled)."""
     folder = paths.models_dir()

@@ -1,11 +1,12 @@
 """Any OpenAI-compatible endpoint (llama.cpp's llama-server, llama-cpp-python's server, vLLM, Ollama) as an Engine.
 
 Structured output is requested the way the server understands it (``server_json_mode``):
-``json_object`` sends ``response_format={"type": "json_object", "schema": ...}`` (llama.cpp servers; the
-OpenAI-style "json_schema" form is silently ignored by llama-cpp-python 0.3.36), ``json_schema`` sends the OpenAI
-form (vLLM, Ollama, hosted APIs), ``grammar`` sends our control-character-safe GBNF (llama.cpp servers). The
-answer is always parsed and validated here, whatever the server promised. Connection failures and 5xx answers
-are retried with a growing pause; everything else becomes one readable LlmError.
+``grammar`` (default) sends our own GBNF, control-character-safe and with exact integer ranges, in the
+``grammar`` field that llama.cpp's llama-server and llama-cpp-python's server accept; ``json_object`` sends
+``response_format={"type": "json_object", "schema": ...}`` (the server converts the schema itself; the OpenAI
+"json_schema" form is silently ignored by llama-cpp-python 0.3.36); ``json_schema`` sends the OpenAI form (vLLM,
+Ollama, hosted APIs). The answer is always parsed and validated here, whatever the server promised. Connection
+failures and 5xx answers are retried with a growing pause; everything else becomes one readable LlmError.
 """
 
 from __future__ import annotations

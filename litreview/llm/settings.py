@@ -52,7 +52,7 @@ class LlmSettings:
     server_url: str | None = None          # an OpenAI-compatible endpoint; when set, no model is loaded locally
     server_model: str | None = None
     api_key: str | None = None
-    server_json_mode: str = "json_object"  # json_object (+schema: llama.cpp) | json_schema (OpenAI, vLLM, Ollama) | grammar
+    server_json_mode: str = "grammar"      # grammar (llama.cpp servers) | json_object (+schema) | json_schema (vLLM, Ollama)
     timeout_s: float = 120.0
     retries: int = 2
     placement: str = "auto"                # auto | gpu | cpu-moe | n-cpu-moe

@@ -7,7 +7,7 @@ import math
 import numpy as np
 
 from litreview.screening.decisions import decisions
-from litreview.screening.stopping import DiscoveryModel, estimate, irrelevant_in_a_row
+from litreview.screening.stopping import estimate, irrelevant_in_a_row, p_recall_reached
 from litreview.store import Library
 
 TARGET_RECALL = 0.95
@@ -15,10 +15,9 @@ TARGET_RECALL = 0.95
 
 def records_until_stop(labels: list[int], total: int, target: float = TARGET_RECALL, confidence: float = 0.95) -> int:
     """How many more records, if none of them is relevant, until the rule suggests stopping (0 = stop now)."""
-    model = DiscoveryModel(total)
     sequence = list(labels)
     for extra in range(0, total - len(labels) + 1):
-        if model.p_recall_reached(np.asarray(sequence, dtype=int), target) >= confidence:
+        if p_recall_reached(np.asarray(sequence, dtype=int), total, target) >= confidence:
             return extra
         sequence.append(0)
     return total - len(labels)

@@ -111,10 +111,12 @@ class Library:
         match = fts_query(query)
         if not match:
             return []
+        # Rank inside the FTS table first, then join only the top rows (joining first fetched every match).
         return self.query(
-            "SELECT s.id, s.title, s.year, s.authors, bm25(studies_fts, 10.0, 4.0, 1.0) AS rank "
-            "FROM studies_fts JOIN studies s ON s.id = studies_fts.rowid "
-            "WHERE studies_fts MATCH ? ORDER BY rank LIMIT ?",
+            "SELECT s.id, s.title, s.year, s.authors, hits.rank FROM ("
+            " SELECT rowid, bm25(studies_fts, 10.0, 4.0, 1.0) AS rank FROM studies_fts"
+            " WHERE studies_fts MATCH ? ORDER BY rank LIMIT ?) hits "
+            "JOIN studies s ON s.id = hits.rowid ORDER BY hits.rank",
             (match, limit),
         )
 

@@ -119,9 +119,9 @@ def test_ctrl_c_stops_after_the_current_file_and_keeps_what_was_imported(tmp_pat
     jose = need_shared("pdfs/jose")
     command = [sys.executable, "-m", "litreview", "--library", str(tmp_path / "lib"), "import", str(jose), "--json"]
     process = subprocess.Popen(command, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
     first = process.stdout.readline()
-    process.send_signal(signal.SIGINT)
+    os.killpg(process.pid, signal.SIGINT)  # as a terminal's Ctrl+C does: to the CLI and its PDF workers
     rest, err = process.communicate(timeout=60)
     lines = json_lines(first + rest)
     assert process.returncode == 130

@@ -188,3 +188,62 @@ def test_a_typed_cover_page_on_a_scanned_article_is_still_flagged_for_ocr(librar
     [outcome] = import_paths(library, [path])
     assert outcome.status == "imported" and "no text layer on 3 of 4 pages" in outcome.reason
     assert library.study(outcome.study_id)["needs_ocr"] == 1
+
+
+def test_a_worker_that_dies_mid_batch_loses_no_file(monkeypatch):
+    """Kill the workers (as a MuPDF crash would) right after the first file is handed to them: that file is read
+    again on its own, the rest go to a fresh pool, and every file still comes back read."""
+    import os
+    import signal
+    import time
+
+    from litreview.importing.dedup import DedupIndex
+    from litreview.importing.pdf_import import PdfReadAhead
+
+    # The first file is a long one, so the kill almost always lands while a worker reads it.
+    files = [need_shared(f"pdfs/{name}") for name in ("varied/peerjcs_2017_webb.pdf", "jose/jose.00016.pdf",
+                                                     "jose/jose.00019.pdf")]
+
+    class KillingIndex(DedupIndex):
+        calls = 0
+
+        def by_sha(self, sha256):
+            KillingIndex.calls += 1
+            if KillingIndex.calls == 2:  # file 1 is with a worker now
+                for process in list(reader.pool._processes.values()):
+                    os.kill(process.pid, signal.SIGKILL)
+                deadline = time.monotonic() + 30
+                while not reader.pool._broken and time.monotonic() < deadline:
+                    time.sleep(0.01)  # so that handing out file 2 meets the dead pool too
+            return None
+
+    crashes = []
+    recover = PdfReadAhead._after_crash
+    monkeypatch.setattr(PdfReadAhead, "_after_crash", lambda self, *a: crashes.append(a[0]) or recover(self, *a))
+    with PdfReadAhead(files, KillingIndex(), workers=1) as reader:
+        results = list(reader)
+    assert crashes in ([files[0]], [])  # [] when file 1 was read before the kill: file 2 then met the dead pool
+    assert [path for path, _, _ in results] == files
+    assert all(reading.failure is None and reading.pages for _, _, reading in results)
+
+
+def test_a_file_another_import_saved_meanwhile_fails_alone_and_the_batch_goes_on(library):
+    """Two imports into one library at once (the app and the CLI): the file the other one saved first breaks
+    the unique sha256 rule here; that file fails with the reason, its command rolls back, the batch continues."""
+    from litreview.store import Library, sha256_file
+
+    files = [need_shared(f"pdfs/jose/{name}") for name in ("jose.00015.pdf", "jose.00016.pdf", "jose.00019.pdf")]
+
+    def progress(event):
+        if event.done == 1:
+            with Library(library.folder) as other, other.command("Other import") as cmd:
+                study_id = cmd.insert("studies", {"title": "Saved by the other import", "source": "pdf"})
+                cmd.insert("files", {"study_id": study_id, "sha256": sha256_file(files[1]),
+                                     "original_path": str(files[1]), "size": 1})
+
+    outcomes = import_paths(library, files, progress=progress)
+    assert [o.status for o in outcomes] == ["imported", "failed", "imported"]
+    assert "could not be saved in the library" in outcomes[1].reason and "UNIQUE" in outcomes[1].reason
+    assert library.study_count() == 3
+    assert library.conn.execute("SELECT count(*) FROM pages p JOIN files f ON f.study_id = p.study_id "
+                                "WHERE f.sha256 = ?", (sha256_file(files[1]),)).fetchone()[0] == 0

@@ -3,7 +3,9 @@
 Accuracy figures over the whole set live in bench/metadata_eval.py; these tests pin representative files: every
 varied/ layout, JOSE papers that each exercise one trap (names wrapped across rows, a 162-author list that runs
 onto page 2, a DOI wrapped in the footer, a two-line title whose lines overlap), and the edge files the extractor
-itself must survive.
+itself must survive. Publisher layouts that the data set lacks (BMJ, Elsevier, Cambridge, IEEE, Frontiers, Taylor &
+Francis, a conference grid, an arXiv preprint) are rendered to real PDFs in tmp_path, to check that the rules carry
+over rather than fit the data set.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from pathlib import Path
 import pymupdf
 import pytest
 
+from litreview.importing.meta_dates import preprint_year
 from litreview.importing.meta_doi import clean_doi, find_dois
 from litreview.importing.meta_names import parse_name, proper_case
 from litreview.importing.pdf_metadata import PdfMetadataError, extract_metadata, read_pdf_metadata
@@ -117,6 +120,7 @@ def test_broken_dvi_preprint_does_not_crash() -> None:
     got = read_pdf_metadata(need_shared("pdfs/edge/real_dvi_broken_spacing.pdf"))
     assert got["pages"] == 18
     assert got["doi"] is None
+    assert got["year"] == 1994  # only the sideways "hep-ph/9412269" stamp dates it
 
 
 @pytest.mark.parametrize("name, reason", [
@@ -150,6 +154,43 @@ def _body(page: pymupdf.Page, x: float, y: float, lines: int, size: float = 10) 
     for i in range(lines):
         page.insert_text((x, y + 1.3 * size * i), "Running text of the paper cites Smith et al. (2001) and [4]. " * 2,
                          fontsize=size)
+
+
+def _small_caps(page: pymupdf.Page, x: float, y: float, names: list[tuple[str, str]], size: float) -> None:
+    """Names in faked small capitals ("N" + smaller "ICOLA"), each with a raised marker, joined by ", " / " and "."""
+    for index, (name, marker) in enumerate(names):
+        for position, word in enumerate(name.split()):
+            if position:
+                x += pymupdf.get_text_length(" ", fontsize=size)
+            page.insert_text((x, y), word[0], fontsize=size)
+            x += pymupdf.get_text_length(word[0], fontsize=size)
+            page.insert_text((x, y), word[1:].upper(), fontsize=0.75 * size)
+            x += pymupdf.get_text_length(word[1:].upper(), fontsize=0.75 * size)
+        page.insert_text((x, y - 0.35 * size), marker, fontsize=0.55 * size)
+        x += pymupdf.get_text_length(marker, fontsize=0.55 * size)
+        separator = ", " if index < len(names) - 2 else " and " if index == len(names) - 2 else ""
+        page.insert_text((x, y), separator, fontsize=size)
+        x += pymupdf.get_text_length(separator, fontsize=size)
+
+
+def _cambridge_like(page: pymupdf.Page) -> None:
+    """Authors in small capitals; issue year (2014) in the header beside a copyright year (2013)."""
+    page.insert_text((50, 40), "International Psychogeriatrics (2014), 26:1, 5-17 © International Psychogeriatric "
+                     "Association 2013", fontsize=7)
+    page.insert_text((50, 50), "doi:10.1017/S1041610213001609", fontsize=7)
+    page.insert_text((50, 110), "Depression in older adults with hearing loss:", fontsize=16)
+    page.insert_text((50, 130), "a systematic review", fontsize=16)
+    _small_caps(page, 50, 160, [("Nicola T. Lautenschlager", "1,2"), ("Kay L. Cox", "3"), ("Lee Wu", "1")], 11)
+    page.insert_text((50, 175), "1 Academic Unit for Psychiatry of Old Age, University of Melbourne, Australia",
+                     fontsize=8)
+    page.insert_text((50, 200), "ABSTRACT", fontsize=10, fontname="hebo")
+    page.insert_text((50, 214), "Background: Hearing loss is common in later life and may lead to depression.",
+                     fontsize=9)
+    page.insert_text((50, 225), "Methods: we searched databases and pooled studies of older adults.", fontsize=9)
+    page.insert_text((50, 290), "Key words: hearing loss, depression", fontsize=9)
+    page.insert_text((50, 320), "Introduction", fontsize=11, fontname="hebo")
+    _body(page, 50, 340, 25)
+    page.insert_text((50, 800), "(First published online 20 September 2013)", fontsize=7)
 
 
 def _bmj_like(page: pymupdf.Page) -> None:
@@ -193,7 +234,7 @@ def _elsevier_like(page: pymupdf.Page) -> None:
 
 
 def _conference_grid(page: pymupdf.Page) -> None:
-    """Names in a grid, each over its affiliation, two rows of names; no DOI printed."""
+    """Names in a grid, each over its affiliation, two rows of names; the only DOI printed is the code's."""
     page.insert_text((150, 90), "Sparse Attention for Long Documents", fontsize=17, fontname="hebo")
     for y, people in ((130, [(90, "Alice Chen", "Stanford University"), (260, "Bob Okafor", "MIT"),
                              (420, "Carla Ruiz", "Google Research")]),
@@ -207,6 +248,7 @@ def _conference_grid(page: pymupdf.Page) -> None:
                          fontsize=10)
     page.insert_text((72, 370), "1  Introduction", fontsize=12, fontname="hebo")
     _body(page, 72, 390, 25)
+    page.insert_text((72, 750), "Code and data are available at https://doi.org/10.5281/zenodo.7654321.", fontsize=8)
     page.insert_text((72, 760), "36th Conference on Neural Information Processing Systems (NeurIPS 2022).", fontsize=8)
 
 
@@ -258,12 +300,37 @@ def _arxiv_like(page: pymupdf.Page) -> None:
     page.insert_text((30, 600), "arXiv:1706.03762v5  [cs.CL]  6 Dec 2017", fontsize=20, rotate=90)
 
 
+def _taylor_francis_like(page: pymupdf.Page) -> None:
+    """A title ending in a colon with its subtitle in smaller type; "ABSTRACT" as a side heading left of the text."""
+    page.insert_text((50, 40), "JOURNAL OF APPLIED STATISTICS 2021, VOL. 48, NO. 3, 412-430", fontsize=7)
+    page.insert_text((50, 52), "https://doi.org/10.1080/02664763.2020.1845621", fontsize=7)
+    page.insert_text((50, 100), "Reading the Room:", fontsize=20, fontname="hebo")
+    page.insert_text((50, 122), "Classroom Acoustics and Attention in Primary Schools", fontsize=15, fontname="hebo")
+    _write(page, 50, 150, [("Jane Doe", "a"), (" and John Roe", "b")], 11)
+    page.insert_text((50, 165), "a School of Education, University of Leeds, UK", fontsize=8)
+    page.insert_text((50, 200), "ABSTRACT", fontsize=9, fontname="hebo")
+    for i in range(5):
+        page.insert_text((150, 200 + 11 * i), "Noise in classrooms lowers attention; we measured it in 40 schools.",
+                         fontsize=9)
+    page.insert_text((50, 280), "KEYWORDS", fontsize=9, fontname="hebo")
+    page.insert_text((150, 280), "acoustics; attention", fontsize=9)
+    page.insert_text((50, 300), "ARTICLE HISTORY Received 12 May 2020; Accepted 3 November 2020", fontsize=7)
+    _body(page, 50, 330, 25)
+
+
 GENERATED = {
+    "taylor-francis": (_taylor_francis_like,
+                       "Reading the Room: Classroom Acoustics and Attention in Primary Schools",
+                       [("Jane", "Doe"), ("John", "Roe")], 2021, "10.1080/02664763.2020.1845621",
+                       "Noise in classrooms lowers attention"),
     "arxiv": (_arxiv_like, "Attention Is All You Need",
               [("Ashish", "Vaswani"), ("Noam", "Shazeer"), ("Niki", "Parmar")], 2017, None, "The dominant sequence"),
     "bmj": (_bmj_like, "Walking speed and falls in older adults: a cohort study",
             [("Anna M.", "Smith"), ("Jan", "van der Berg"), ("Li", "Wei")], 2010, "10.1136/pgmj.2009.012345",
             "Background Falls are common"),
+    "cambridge": (_cambridge_like, "Depression in older adults with hearing loss: a systematic review",
+                  [("Nicola T.", "Lautenschlager"), ("Kay L.", "Cox"), ("Lee", "Wu")], 2014,
+                  "10.1017/S1041610213001609", "Background: Hearing loss is common"),
     "elsevier": (_elsevier_like, "Social media use and sleep quality in adolescents: a longitudinal study",
                  [("Maria", "Rossi"), ("Peter J.", "Hall"), ("Anna-Lena", "Wagner")], 2015,
                  "10.1016/j.chb.2015.01.012", "Adolescents who use social media"),
@@ -337,6 +404,16 @@ def test_find_dois_tells_labelled_from_bare() -> None:
 ])
 def test_names_split_into_given_and_family(printed: str, given: str, family: str) -> None:
     assert parse_name(printed) == {"given": given, "family": family}
+
+
+@pytest.mark.parametrize("stamp, year", [
+    ("arXiv:1706.03762v5  [cs.CL]  6 Dec 2017", 2017),
+    ("arXiv:2101.00001", 2021),
+    ("hep-ph/9412269   09 Dec 94", 1994),
+    ("Received 2019", None),
+])
+def test_preprints_are_dated_by_their_arxiv_stamp(stamp: str, year: int | None) -> None:
+    assert preprint_year([stamp]) == year
 
 
 def test_proper_case_keeps_hyphens_and_apostrophes() -> None:

@@ -72,8 +72,9 @@ def test_ris_records_become_studies(library, tmp_path):
     assert library.undo_label() == "Import pubmed.ris (2 records)"
 
 
-def test_ris_in_a_txt_file_is_read(library, tmp_path):
-    outcomes = import_paths(library, [write(tmp_path, "export.txt", RIS)])
+def test_ris_in_a_txt_file_with_a_provider_preamble_is_read(library, tmp_path):
+    preamble = 'Provider: JSTOR http://www.jstor.org\nDatabase: JSTOR\nContent: text/plain; charset="UTF-8"\n\n'
+    outcomes = import_paths(library, [write(tmp_path, "export.txt", preamble + RIS)])
     assert summarise(outcomes) == {"imported": 2, "duplicate": 0, "failed": 0}
 
 
@@ -138,7 +139,8 @@ def test_real_cohen_gzip_keeps_untitled_records_with_their_pmid(library):
 @pytest.mark.parametrize("name,text,expected", [
     ("cut.ris", "TY  - JOUR\nTI  - One\nER  - \nTY  - JOUR\nTI  - Two\n", "record 2 (line 4) has no end line"),
     ("nested.ris", "TY  - JOUR\nTI  - One\nTY  - JOUR\nTI  - Two\nER  - \n", "line 3: record 2 starts before record 1"),
-    ("junk.ris", "Hello, this is not RIS\n", "line 1: text outside a record"),
+    ("junk.ris", "Hello, this is not RIS\n", "no RIS records found"),
+    ("between.ris", "TY  - JOUR\nTI  - One\nER  - \nstray words\nTY  - JOUR\nER  - \n", "line 4: text between records"),
     ("bad.bib", "@article{ok, title={Fine}, year=2020}\n\n@article{broken, title = {Unclosed, year = 2019\n"
                 "@article{later, title={Later}}\n", "line 3: malformed BibTeX entry (@article{broken"),
     ("none.bib", "just some words\n", "no BibTeX entries found"),
@@ -215,3 +217,20 @@ def test_undo_removes_a_whole_reference_file(library, tmp_path):
     assert library.study_count() == 2
     assert library.undo() == "Import a.ris (2 records)"
     assert library.study_count() == 0 and library.search("roofs") == []
+
+
+def test_semicolon_csv_from_a_european_spreadsheet(library, tmp_path):
+    path = write(tmp_path, "excel.csv", 'Title;Year;Accession\n"Heat, shade; and trees";May 2021;00123\n')
+    [outcome] = import_paths(library, [path])
+    study = library.study(outcome.study_id)
+    assert (study["title"], study["year"], study["extra"]) == ("Heat, shade; and trees", 2021, {"Accession": "00123"})
+
+
+def test_bibtex_entries_sharing_a_key_are_both_read_and_decoded(library, tmp_path):
+    path = write(tmp_path, "keys.bib", "@article{a, title={First study of {B}ayes}, author={Smith, John}, year=2019}\n"
+                                       "@article{a, title={Second study of {B}ayes}, author={Roe, Richard and Poe, "
+                                       "Edgar}, year=2020}\n")
+    first, second = (library.study(o.study_id) for o in import_paths(library, [path]))
+    assert first["title"] == "First study of Bayes"
+    assert second["title"] == "Second study of Bayes"
+    assert second["authors"] == [{"given": "Richard", "family": "Roe"}, {"given": "Edgar", "family": "Poe"}]

@@ -102,3 +102,26 @@ def test_candidates_stay_within_the_character_budget():
     chosen = candidate_sentences(long_abstract, [], limit=8, max_chars=300)
     assert 0 < len(chosen) <= 8 and sum(len(s.text) for s in chosen) <= 300
     assert [s.start for s in chosen] == sorted(s.start for s in chosen)
+
+
+def test_small_model_choice_reranks_the_sentences(library, study):
+    def prefer(fragment):
+        def weights(prompt, options):
+            line = next(l for l in prompt.splitlines() if fragment in l)
+            return {option: (50.0 if line.startswith(f"[{option}]") else 1.0) for option in options}
+        return weights
+
+    engine = FakeEngine(choices={"claims": prefer("Adverse events")}, capability="small", name="small")
+    summary = extract_claims(library, engine)
+    assert summary["llm_calls"] == 1 and summary["grounded"] == summary["claims"] >= 1
+    texts = [r["text"] for r in library.query("SELECT * FROM claims ORDER BY position")]
+    assert "Adverse events did not differ between groups." in texts
+    assert all(r["source"] == "small" for r in library.query("SELECT source FROM claims"))
+    assert [c[0] for c in engine.calls] == ["choose"]
+
+
+def test_without_a_model_the_best_sentences_are_the_claims(library, study):
+    summary = extract_claims(library, None)
+    assert (summary["llm_calls"], summary["extractive_studies"], summary["with_claims"]) == (0, 1, 1)
+    quotes = [r["quote"] for r in library.query("SELECT * FROM claims")]
+    assert "Almotriptan is effective and well tolerated for acute migraine." in quotes

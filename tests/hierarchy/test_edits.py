@@ -123,6 +123,10 @@ def test_delete_category_removes_subtree_and_undo_restores_it(toy_hierarchy):
     assert "Triptans" not in names and "Oral triptans" not in names
     # s1..s3 were in Drugs only through Triptans: no longer
     assert tree.studies_in(library, ids["Drugs"]) == [studies[3]]
+    assert [(d["name"], d["path"]) for d in feedback.deleted_categories(library, ids["_hierarchy"])] == \
+        [("Triptans", ["Intervention", "Drugs", "Triptans"])]
+    library.undo()
+    assert feedback.deleted_categories(library, ids["_hierarchy"]) == []
 
 
 def test_reparent_moves_studies_with_the_subtree_and_refuses_cycles(toy_hierarchy):
@@ -194,3 +198,35 @@ def test_undone_corrections_are_not_learned(toy_hierarchy):
     assert feedback.user_assignments(library, ids["_hierarchy"]) == [(studies[5], ids["Safety"], 1)]
     library.undo()
     assert feedback.user_assignments(library, ids["_hierarchy"]) == []
+
+
+def test_reorder_siblings_and_promote_to_aspect(toy_hierarchy):
+    library, ids, studies = toy_hierarchy
+    graph = lambda: tree.load_graph(library, ids["_hierarchy"])  # noqa: E731
+    _roundtrip(library, lambda: edits.reparent_category(library, ids["Software"], ids["Intervention"], position=0))
+    assert tree.children(graph(), ids["Intervention"]) == [ids["Software"], ids["Drugs"]]
+    _roundtrip(library, lambda: edits.reparent_category(library, ids["Triptans"], None, position=1))
+    assert tree.aspect_ids(graph()) == [ids["Intervention"], ids["Triptans"], ids["Outcome"]]
+    assert not library.query("SELECT * FROM assignments WHERE category_id = ?", (ids["Triptans"],))
+    assert tree.studies_in(library, ids["Oral triptans"]) == studies[:2]
+    assert tree.studies_in(library, ids["Drugs"]) == [studies[3]]
+
+
+def test_delete_an_aspect(toy_hierarchy):
+    library, ids, _ = toy_hierarchy
+    _roundtrip(library, lambda: edits.delete_category(library, ids["Outcome"]))
+    assert tree.aspect_ids(tree.load_graph(library, ids["_hierarchy"])) == [ids["Intervention"]]
+
+
+def test_moving_a_selection_is_one_command(toy_hierarchy):
+    library, ids, studies = toy_hierarchy
+    s1, s2 = studies[:2]
+    before = table_dump(library)
+    edits.move_studies(library, [s1, s2], ids["Oral triptans"], ids["Software"])
+    assert tree.studies_in(library, ids["Software"]) == [s1, s2, studies[4]]
+    assert [r["kind"] for r in _active_feedback(library)] == [feedback.MOVE_STUDY] * 2
+    assert library.undo() == "Move 2 studies to 'Software'"
+    assert table_dump(library) == before
+    with pytest.raises(HierarchyError, match="not in"):
+        edits.move_studies(library, [s1, studies[5]], ids["Oral triptans"], ids["Software"])
+    assert table_dump(library) == before

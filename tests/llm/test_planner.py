@@ -51,7 +51,7 @@ def test_partial_expert_offload_on_a_12_gb_card():
 
 
 def test_all_experts_on_cpu_when_only_the_dense_part_fits():
-    plan = plan_placement(qwen3_30b_like(), vram_bytes=3 * GB, ram_bytes=32 * GB, n_ctx=4096)
+    plan = plan_placement(qwen3_30b_like(), vram_bytes=int(2.2 * GB), ram_bytes=32 * GB, n_ctx=4096)
     assert plan.fits and plan.mode == "cpu-moe" and plan.n_cpu_moe == 48 and plan.n_gpu_layers == 49
     assert plan.override_rules() == [(EXPERT_REGEX, "CPU")]
 

@@ -90,7 +90,7 @@ def add_studies(library, titles: list[str]) -> list[int]:
     for number, title in enumerate(titles, start=1):
         with library.command(f"Import {title}") as cmd:
             ids.append(cmd.insert("studies", {
-                "title": title, "abstract": f"An abstract about {title.lower()} and open source teaching.",
+                "title": title, "abstract": f"An abstract about {title.lower()}.",
                 "year": 2018 + number % 5, "source": "ris",
                 "authors": '[{"given": "Ada", "family": "Author%d"}]' % number}))
     return ids

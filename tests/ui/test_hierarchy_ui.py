@@ -132,3 +132,36 @@ def test_lock_delete_and_undo(qtbot, tree_window):
     window.undo()
     assert window.tree_model.find("category", ids["software"]).isValid()
     assert hierarchy.studies_in(lib, ids["software"]) == ids["studies"][2:]
+
+
+def test_new_merge_and_split_from_the_menu(qtbot, tree_window, monkeypatch):
+    from PySide6.QtWidgets import QInputDialog
+
+    window, ids, lib = tree_window, tree_window.ids, tree_window.library
+    monkeypatch.setattr(QInputDialog, "getText", staticmethod(lambda *a, **k: ("Tools", True)))
+    window.tree.setCurrentIndex(window.tree_model.find("aspect", ids["aspect"]))
+    window.new_category_dialog()
+    tools = lib.query("SELECT id FROM categories WHERE name = 'Tools'")[0]["id"]
+    assert window.tree_model.find("category", tools).isValid()
+
+    # merge Software into Tools: its studies follow, Software disappears
+    monkeypatch.setattr(QInputDialog, "getItem", staticmethod(lambda parent, title, label, items, *a: (
+        next(i for i in items if i.endswith("Tools")), True)))
+    window.tree.setCurrentIndex(window.tree_model.find("category", ids["software"]))
+    window.merge_current_dialog()
+    assert not window.tree_model.find("category", ids["software"]).isValid()
+    assert hierarchy.studies_in(lib, tools) == ids["studies"][2:]
+    assert window.undo_action.text() == "Undo Merge 'Software' into 'Tools'"
+
+    # split Teaching: the study selected in the table goes into a new sub-category
+    monkeypatch.setattr(QInputDialog, "getText", staticmethod(lambda *a, **k: ("Statistics", True)))
+    window.tree.setCurrentIndex(window.tree_model.find("category", ids["teaching"]))
+    window.table.selectRow(window.table_model.row_of(ids["studies"][1]))
+    window.tree.setCurrentIndex(window.tree_model.find("category", ids["teaching"]))
+    window.split_current_dialog()
+    statistics = lib.query("SELECT id, parent_id FROM categories WHERE name = 'Statistics'")[0]
+    assert statistics["parent_id"] == ids["teaching"]
+    assert hierarchy.studies_in(lib, statistics["id"]) == [ids["studies"][1]]
+    window.undo()
+    window.undo()
+    assert window.tree_model.find("category", ids["software"]).isValid()

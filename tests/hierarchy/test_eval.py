@@ -1,0 +1,77 @@
+"""`eval hierarchy`: mixture -> scratch library -> build -> the shared scorer's metrics (loaded, not copied)."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import pytest
+
+from litreview.cli import main
+from litreview.hierarchy import tree
+from litreview.hierarchy.evaluate import ScorerMissing, evaluate_mixture, load_scorer, predictions, read_mixture
+from tests.conftest import SHARED_DATA, need_shared
+from tests.fakes import FakeEngine
+from tests.hierarchy.conftest import add_studies, make_hierarchy
+from tests.hierarchy.test_build import three_topics
+
+
+def scorer_path() -> Path:
+    need_shared("hierarchy")
+    path = SHARED_DATA.parent / "notes" / "hierarchy_eval.py"
+    if not path.is_file():
+        pytest.skip(f"reference scorer not found at {path}")
+    return path
+
+
+@pytest.fixture
+def mixture(tmp_path) -> Path:
+    rows = three_topics(per_topic=8)
+    path = tmp_path / "mini.csv"
+    with open(path, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    return path
+
+
+def test_evaluate_mixture_scores_the_best_aspect_without_showing_the_topic(mixture, tmp_path):
+    engine = FakeEngine(capability="small")
+    out = tmp_path / "pred.json"
+    result = evaluate_mixture(mixture, engine, scorer=load_scorer(scorer_path()), aspects=2, depth=1, claims=False,
+                              predictions_path=out)
+    assert result["mode"] == "best_aspect" and result["best_aspect"] == "Topic"
+    assert result["nmi"] >= 0.8 and result["harmonic_purity"] >= 0.85
+    assert result["uncategorised_share"] <= 0.05
+    assert result["llm_calls"] == sum(s["calls"] for s in result["stages"].values()) > 0
+    assert all(c["name"] and c["description"] for c in result["top_categories"])
+    written = json.loads(out.read_text())
+    assert [a["name"] for a in written["aspects"]][0] == "Topic"
+    assert set(written["aspects"][0]["assignments"]) == {r["study_id"] for r in read_mixture(mixture)}
+    topics = {r["topic"] for r in read_mixture(mixture)}
+    prompts = json.dumps([payload for _, _, payload in engine.calls], default=str)
+    assert not any(topic in prompts for topic in topics)
+
+
+def test_predictions_list_the_primary_category_first(library):
+    s1, s2 = add_studies(library, [{"title": "a"}, {"title": "b"}])
+    ids = make_hierarchy(library, {"Topic": {"A": {"A1": {}}, "B": {}}})
+    with library.command("assign") as cmd:
+        tree.write_assignment(cmd, library, s1, ids["A1"], score=0.4, source="stats")
+        tree.write_assignment(cmd, library, s1, ids["B"], score=0.9, source="stats")
+    pred = predictions(library, ids["_hierarchy"], {s1: "S1", s2: "S2"})
+    assert pred == {"aspects": [{"name": "Topic", "assignments": {"S1": ["B", "A"], "S2": []}}]}
+
+
+def test_missing_scorer_and_bad_mixture_are_clear_errors(tmp_path, capsys):
+    with pytest.raises(ScorerMissing, match="--scorer"):
+        load_scorer(tmp_path / "nope.py")
+    bad = tmp_path / "bad.csv"
+    bad.write_text("id,text\n1,hello\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="needs the columns"):
+        read_mixture(bad)
+    assert main(["eval", "hierarchy", str(bad), "--scorer", str(tmp_path / "nope.py")]) == 2
+    assert "hierarchy_eval.py was not found" in capsys.readouterr().err
+    assert main(["eval", "hierarchy", str(tmp_path / "missing.csv")]) == 2
+    assert "mixture not found" in capsys.readouterr().err

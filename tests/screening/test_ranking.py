@@ -1,0 +1,82 @@
+"""Ranking: cold start (BM25 on the protocol, or file order), ties, empty abstracts, the switch to active learning."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from litreview.screening import Ranker, decide, next_study, set_protocol
+from litreview.screening.features import bm25_scores, tfidf_matrix
+from litreview.screening.model import ActiveLearner, order_by_score
+
+
+def test_without_protocol_or_decisions_the_order_is_the_import_order(screening_library):
+    library, ids = screening_library
+    ranker = Ranker(library)
+    assert ranker.rank() == ids
+    assert ranker.mode == "file order"
+
+
+def test_cold_start_ranks_by_bm25_on_the_question_and_inclusion_criteria(screening_library):
+    library, ids = screening_library
+    set_protocol(library, question="Does therapy reduce anxiety?", inclusion="randomised trials in adults",
+                 exclusion="protein folding, soil")
+    ranker = Ranker(library)
+    ranking = ranker.rank()
+    assert ranker.mode == "bm25"
+    assert set(ranking[:3]) == {ids[0], ids[2], ids[4]}  # the three anxiety/therapy studies
+    assert ranking[0] == ids[0]  # the randomised trial in adults matches most words
+    assert set(ranking) == set(ids)
+
+
+def test_ties_keep_import_order():
+    scores = np.array([1.0, 2.0, 1.0, 2.0, 0.0])
+    assert list(order_by_score(scores, np.arange(5))) == [1, 3, 0, 2, 4]
+
+
+def test_empty_abstracts_and_empty_texts_are_ranked_not_dropped():
+    texts = ["anxiety therapy", "", "  ", "soil nitrogen"]
+    X = tfidf_matrix(texts)
+    assert X.shape[0] == 4
+    assert list(bm25_scores(texts, "anxiety"))[1:3] == [0.0, 0.0]
+    assert tfidf_matrix(["", ""]).shape[0] == 2  # nothing to learn from, but no crash
+    learner = ActiveLearner(X)
+    scores = learner.scores(np.array([0, 3]), np.array([1, 0]))
+    assert scores.shape == (4,) and np.all(np.isfinite(scores))
+
+
+def test_first_include_and_exclude_switch_to_active_learning(screening_library):
+    library, ids = screening_library
+    ranker = Ranker(library)
+    decide(library, ids[0], "include")
+    ranking = ranker.rank()
+    assert ranker.mode == "bm25"  # one include: BM25 on what was included, no classifier yet
+    assert ids[0] not in ranking and ranking[0] in {ids[2], ids[4]}
+    decide(library, ids[1], "exclude")
+    ranking = ranker.rank()
+    assert ranker.mode == "active"
+    assert ids[1] not in ranking and len(ranking) == len(ids) - 2
+    assert ranking[0] == ids[2]  # the other anxiety trial; soil, bridges and proteins last
+    assert next_study(library) == ids[2]
+
+
+def test_maybe_is_screened_but_not_learned_from(screening_library):
+    library, ids = screening_library
+    decide(library, ids[0], "maybe")
+    ranker = Ranker(library)
+    assert ids[0] not in ranker.rank()
+    assert ranker.mode == "file order"
+
+
+def test_new_studies_are_picked_up_by_an_existing_ranker(screening_library):
+    from tests.screening.conftest import add_studies
+
+    library, ids = screening_library
+    ranker = Ranker(library)
+    assert len(ranker.rank()) == len(ids)
+    new = add_studies(library, [("Yoga for anxiety", "")])
+    assert new[0] in ranker.rank()
+
+
+def test_an_empty_library_has_nothing_to_screen(library):
+    assert Ranker(library).rank() == []
+    assert next_study(library) is None

@@ -1,0 +1,36 @@
+"""The app starts as a user starts it (its own process, ``python -m ui.app``) and paints its window."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.ui.conftest import ROOT, SCREENSHOTS
+
+
+def run_app(args: list[str], env_extra: dict[str, str], timeout: float = 120) -> subprocess.CompletedProcess:
+    env = {**os.environ, **env_extra}
+    return subprocess.run([sys.executable, "-m", "ui.app", *args], cwd=ROOT, env=env, capture_output=True,
+                          text=True, timeout=timeout)
+
+
+def test_app_starts_offscreen_and_quits_after_the_first_paint(tmp_path):
+    shot = SCREENSHOTS / "smoke_first_paint.png"
+    result = run_app(["--smoke", "--library", str(tmp_path / "lib"), "--screenshot", str(shot)],
+                     {"QT_QPA_PLATFORM": "offscreen", "LITREVIEW_CONFIG": str(tmp_path / "config")})
+    assert result.returncode == 0, result.stderr
+    assert "litreview-gui smoke: first paint after" in result.stdout
+    assert "0 studies); core modules loaded" in result.stdout
+    assert shot.stat().st_size > 5000
+    assert (tmp_path / "lib" / "library.db").exists()
+
+
+def test_without_a_display_it_says_what_to_do(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k not in ("QT_QPA_PLATFORM", "DISPLAY", "WAYLAND_DISPLAY")}
+    result = subprocess.run([sys.executable, "-m", "ui.app", "--smoke", "--library", str(tmp_path / "lib")],
+                            cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2
+    assert "no display found" in result.stderr
+    assert not Path(tmp_path / "lib").exists()  # nothing was touched

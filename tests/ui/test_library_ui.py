@@ -1,0 +1,98 @@
+"""The library page: search, filters, the study pane, notes, exports, settings, the demo corpus."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QSettings, Qt
+
+from litreview.llm import LlmSettings
+from litreview.paths import config_dir
+from litreview.screening import decide
+from tests.ui.conftest import add_studies, save_screenshot, wait_for_job
+
+
+def test_search_and_decision_filter(qtbot, window):
+    ids = add_studies(window.library, ["Teaching Python", "A GPU solver", "Teaching statistics"])
+    decide(window.library, ids[0], "include")
+    window.refresh()
+    assert window.table_model.rowCount() == 3
+    qtbot.keyClicks(window.search_box, "teaching")
+    qtbot.waitUntil(lambda: window.table_model.rowCount() == 2)
+    window.decision_filter.setCurrentText("Included")
+    assert [window.table_model.study_id(r) for r in range(window.table_model.rowCount())] == [ids[0]]
+    window.decision_filter.setCurrentText("Undecided")
+    assert [window.table_model.study_id(r) for r in range(window.table_model.rowCount())] == [ids[2]]
+    window.decision_filter.setCurrentText("All")
+    window.search_box.clear()
+    qtbot.waitUntil(lambda: window.table_model.rowCount() == 3)
+    window.table.sortByColumn(2, Qt.SortOrder.DescendingOrder)  # year, newest first
+    years = [window.table_model.data(window.table_model.index(r, 2)) for r in range(3)]
+    assert years == sorted(years, reverse=True)
+
+
+def test_study_pane_marks_search_terms_and_escapes_pdf_text(qtbot, window):
+    [study] = add_studies(window.library, ["<b>Teaching</b> & learning"])
+    window.refresh()
+    qtbot.keyClicks(window.search_box, "teaching")
+    qtbot.waitUntil(lambda: window.table_model.rowCount() == 1)
+    window.table.selectRow(0)
+    html = window.study_pane.view.toHtml()
+    assert "&lt;b&gt;" in html  # text from a file is shown, never interpreted
+    assert "background-color:#fff2a8" in html
+    save_screenshot(window, "study_pane_escaping")
+
+
+def test_notes_are_saved_as_an_undoable_command(qtbot, window):
+    [study] = add_studies(window.library, ["Teaching Python"])
+    window.refresh()
+    window.table.selectRow(0)
+    qtbot.keyClicks(window.study_pane.notes, "read the methods again")
+    qtbot.waitUntil(lambda: window.library.study(study)["notes"] == "read the methods again", timeout=5000)
+    assert window.undo_action.text() == "Undo Edit notes"
+    window.undo()
+    assert window.library.study(study)["notes"] == ""
+    assert window.study_pane.notes.toPlainText() == ""
+
+
+def test_exports_write_files_and_remember_the_folder(tree_window, tmp_path):
+    window = tree_window
+    (tmp_path / "out").mkdir()
+    for what, name in (("hierarchy-markdown", "h.md"), ("hierarchy-csv", "h.csv"), ("ris", "l.ris"),
+                       ("bibtex", "l.bib"), ("csv", "l.csv")):
+        target = window.export(what, tmp_path / "out" / name)
+        assert target is not None and target.stat().st_size > 0, (what, window.last_error)
+    assert "## Topic" in (tmp_path / "out" / "h.md").read_text()
+    assert "Teaching Python" in (tmp_path / "out" / "l.ris").read_text()
+    remembered = QSettings(str(config_dir() / "ui.ini"), QSettings.Format.IniFormat).value("folders/export")
+    assert Path(remembered) == tmp_path / "out"
+
+
+def test_hierarchy_export_without_a_hierarchy_says_so(window, tmp_path):
+    add_studies(window.library, ["Teaching Python"])
+    window.refresh()
+    assert window.export("hierarchy-markdown", tmp_path / "h.md") is None
+    assert "no hierarchy" in window.last_error
+
+
+def test_settings_dialog_saves_llm_settings(qtbot, window, tmp_path):
+    window.open_settings()
+    dialog = window.settings_dialog
+    dialog.model_path.setText(str(tmp_path / "model.gguf"))
+    dialog.placement.setCurrentIndex(dialog.placement.findData("n-cpu-moe"))
+    dialog.n_cpu_moe.setValue(20)
+    dialog.n_ctx.setValue(8192)
+    dialog.threads.setValue(2)
+    dialog.accept()
+    saved = LlmSettings.load()
+    assert (saved.model_path, saved.placement, saved.n_cpu_moe, saved.n_ctx, saved.n_threads) == (
+        str(tmp_path / "model.gguf"), "n-cpu-moe", 20, 8192, 2)
+    assert window.model_status.text() == "model.gguf · experts on CPU for 20 layers"
+
+
+def test_open_demo_corpus_from_the_empty_library(qtbot, window):
+    window.empty_state.demo_button.click()
+    wait_for_job(qtbot, window)
+    assert window.library.study_count() >= 10
+    assert window.stack.currentWidget() is window.tabs
+    assert window.last_summary.headline.text().split()[0] == str(window.library.study_count())
