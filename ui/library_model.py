@@ -2,7 +2,8 @@
 
 Anki's browser does the same (``browser/table/model.py``): sorting and filtering are one ``SELECT id`` in
 SQLite, and rows are read lazily as the view paints them, so 10,000 studies scroll as smoothly as ten.
-Search goes through the core's FTS (``Library.search``); the category filter takes the study ids the core's
+Search goes through the core's FTS index (``studies_fts``, queried with the core's ``fts_query`` quoting, as
+``Library.search`` does, but unranked: the table keeps the user's sort order); the category filter takes the study ids the core's
 hierarchy reports. Drag payload = study ids (never row copies), so a drop can only ever call a core edit.
 """
 
@@ -13,12 +14,13 @@ from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QMimeData, QModelIndex, QPersistentModelIndex, Qt
 
-from litreview.store import Library
+from litreview.store import Library, fts_query
 
 STUDY_MIME = "application/x-litreview-study-ids"
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
+# data() runs for every role of every visible cell on each paint: plain ints keep that cheap (enum compares are not)
+_DISPLAY, _TOOLTIP, _ID = int(Qt.ItemDataRole.DisplayRole.value), int(Qt.ItemDataRole.ToolTipRole.value), int(ID_ROLE)
 PAGE = 200
-SEARCH_LIMIT = 1_000_000  # a filter wants every match, not the top 50
 
 COLUMNS = ("Title", "Authors", "Year", "Venue", "Decision", "Source")
 SORT_SQL = {
@@ -87,10 +89,10 @@ class LibraryTableModel(QAbstractTableModel):
     def refresh(self) -> None:
         """Re-run the id query (after an edit, an import, undo); rows are re-read as they are painted."""
         where, params = [], []
-        if self.search_text:
-            hits = [r["id"] for r in self.library.search(self.search_text, limit=SEARCH_LIMIT)]
-            where.append("s.id IN (SELECT value FROM json_each(?))")
-            params.append(json.dumps(hits))
+        match = fts_query(self.search_text)
+        if match:  # the core's FTS index and its query quoting; the table keeps its own sort order
+            where.append("s.id IN (SELECT rowid FROM studies_fts WHERE studies_fts MATCH ?)")
+            params.append(match)
         if self.only_ids is not None:
             where.append("s.id IN (SELECT value FROM json_each(?))")
             params.append(json.dumps(self.only_ids))
@@ -132,13 +134,12 @@ class LibraryTableModel(QAbstractTableModel):
         return None
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        role = int(role)
+        if role != _DISPLAY and role != _TOOLTIP:
+            return self.ids[index.row()] if role == _ID and index.isValid() else None
         if not index.isValid():
             return None
         study_id = self.ids[index.row()]
-        if role == ID_ROLE:
-            return study_id
-        if role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-            return None
         row = self._rows.get(study_id) or self._fetch_page(index.row())
         value = row[index.column()]
         return "" if value is None else value

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QSizePolicy, QWidget
 class RecallChart(QWidget):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
-        self.labels: list[int] = []  # 1 = included, 0 = not, in the order they were screened
+        self.labels: list[int] = []  # 1 = relevant (include or maybe), 0 = excluded, in the order screened
         self.total = 0
         self.estimated_relevant: float | None = None
         self.setMinimumSize(240, 160)

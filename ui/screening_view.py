@@ -46,6 +46,7 @@ class ScreeningView(QWidget):
         self.ranked_once = False
         self.mode = "empty"
         self.current: int | None = None
+        self.provisional = False  # the record shown was picked in import order, before any ranking arrived
         self.terms: list[str] = []
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
 
@@ -82,7 +83,7 @@ class ScreeningView(QWidget):
         right_layout.addWidget(self.criteria, 2)
         right_layout.addWidget(edit_protocol)
         right_layout.addWidget(self.stats)
-        right_layout.addWidget(QLabel("<b>Recall so far</b>"))
+        right_layout.addWidget(QLabel("<b>Recall so far</b> (relevant found: include + maybe)"))
         right_layout.addWidget(self.chart, 2)
 
         splitter = QSplitter(Qt.Orientation.Horizontal)
@@ -126,6 +127,8 @@ class ScreeningView(QWidget):
         undone = self._last_undone_study()
         if undone is not None:
             self.queue.insert(0, undone)
+            if self.current is not None:
+                self.queue.insert(1, self.current)  # shown again right after the undone one
         if self.current is not None and self._decided(self.current):
             self.current = None
         if self.current is None or undone is not None:
@@ -140,6 +143,7 @@ class ScreeningView(QWidget):
         ranking arrives, the first undecided record in import order stands in."""
         while self.queue and self._decided(self.queue[0]):
             self.queue.pop(0)
+        self.provisional = not self.queue
         if self.queue:
             self.current = self.queue.pop(0)
         else:
@@ -182,7 +186,8 @@ class ScreeningView(QWidget):
             f" · {status['maybe']} maybe<br>Estimated relevant records left: <b>{remaining_text}</b><br>"
             f"<i>{html.escape(status.get('stop_note') or '')}</i><br>"
             f"<span style='color:#4c5b70'>Order: {MODES.get(self.mode, self.mode)}</span>")
-        labels = [1 if d["decision"] == "include" else 0 for d in decisions(self.library)]
+        # "maybe" counts as relevant, as in the core's estimate, so the curve and the dashed line agree
+        labels = [0 if d["decision"] == "exclude" else 1 for d in decisions(self.library)]
         estimate = None if remaining is None else status["included"] + status["maybe"] + remaining
         self.chart.set_data(labels, status["total"], estimate)
 
@@ -228,6 +233,8 @@ class ScreeningView(QWidget):
     def _on_ranked(self, ranking: list, mode: str) -> None:
         self.ranked_once = True
         self.mode = mode
+        if self.provisional:  # the record on screen was a stand-in: show the ranking's best instead
+            self.current = None
         self.queue = [study_id for study_id in ranking if study_id != self.current]
         if self.current is None:
             self._advance()

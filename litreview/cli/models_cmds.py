@@ -128,14 +128,21 @@ def cmd_inspect(args: argparse.Namespace) -> int:
 
 def cmd_plan(args: argparse.Namespace) -> int:
     info = load_info(args.model)
-    if args.vram_gb is None or args.ram_gb is None:
-        from litreview.llm import placement
+    from litreview.llm import placement
 
-    vram = int(args.vram_gb * GB) if args.vram_gb is not None else placement.free_vram_bytes()
+    note = ""
+    if args.vram_gb is not None:
+        vram = int(args.vram_gb * GB)
+    else:
+        vram = placement.free_vram_bytes()
+        if not vram and placement.nvidia_smi_free_bytes():
+            vram = placement.nvidia_smi_free_bytes()
+            note = ("note: this llama.cpp build cannot use the NVIDIA GPU nvidia-smi reports; "
+                    "rebuild llama-cpp-python with CMAKE_ARGS=-DGGML_CUDA=on to run this plan")
     ram = int(args.ram_gb * GB) if args.ram_gb is not None else placement.available_ram_bytes()
     plan = plan_placement(info, vram_bytes=vram, ram_bytes=ram, n_ctx=args.ctx)
     if args.json:
-        print_json(plan.to_dict())
+        print_json({**plan.to_dict(), **({"note": note} if note else {})})
         return 0 if plan.fits else 1
     print(f"{model_store.display_name(info.path, info.name)}: {human_bytes(info.weight_bytes)} of weights, "
           f"KV cache {human_bytes(plan.kv_bytes)} for {args.ctx} tokens")
@@ -143,6 +150,8 @@ def cmd_plan(args: argparse.Namespace) -> int:
     print(f"  {'fits' if plan.fits else 'DOES NOT FIT'}: mode {plan.mode}, n_gpu_layers {plan.n_gpu_layers}, "
           f"n_cpu_moe {plan.n_cpu_moe}; GPU {human_bytes(plan.gpu_bytes)}, RAM {human_bytes(plan.cpu_bytes)}")
     print(f"  {plan.reason}")
+    if note:
+        print(f"  {note}")
     return 0 if plan.fits else 1
 
 

@@ -22,6 +22,7 @@ scored against the categories' current members, without touching anything else.
 from __future__ import annotations
 
 import json
+import re
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -31,7 +32,7 @@ import numpy as np
 from litreview import feedback
 from litreview.hierarchy import aspects as aspect_plans
 from litreview.hierarchy import tree
-from litreview.hierarchy.assign import AssignmentResult, CategoryProfile, assign
+from litreview.hierarchy.assign import AssignmentResult, CategoryProfile, Decision, assign
 from litreview.hierarchy.aspects import (DESIGN_RULES, POPULATION_RULES, AspectDraft, CategoryDraft,
                                          cluster_aspect, fill_terms, findings_texts, propose_taxonomy,
                                          proposed_aspect, rule_aspect)
@@ -137,9 +138,8 @@ def assign_new_studies(library, engine, hierarchy_id: int, *, progress: Progress
                                             (hierarchy_id,)).fetchone()[0] or "{}").get("aspect_kinds", {})
     plans = []
     for aspect_id in tree.aspect_ids(graph):
-        check = cancel.check if cancel is not None else None
-        if check:
-            check()
+        if cancel is not None:
+            cancel.check()
         tops = tree.children(graph, aspect_id)
         if not tops:
             continue
@@ -148,8 +148,7 @@ def assign_new_studies(library, engine, hierarchy_id: int, *, progress: Progress
                                     [index[s] for s in tree.studies_in(library, c) if s in index],
                                     bool(graph.nodes[c]["locked"])) for c in tops]
         if kind == "rules":
-            decisions = _rule_decisions(profiles, corpus, new_rows, aspect_id, graph)
-            plans.append((aspect_id, decisions, None))
+            plans.append((aspect_id, _rule_decisions(profiles, corpus, new_rows), None))
             continue
         texts = _aspect_texts(kind, corpus, graph, aspect_id)
         space = embed_texts(texts)
@@ -157,13 +156,13 @@ def assign_new_studies(library, engine, hierarchy_id: int, *, progress: Progress
         outcome = assign(space.vectors, profiles, texts=corpus.model_texts, engine=engine, described=described,
                          only=new_rows, progress=progress, cancel=cancel, stage="hierarchy.assign_new")
         plans.append((aspect_id, [(d.study, d.key, d.label, d.score, d.source) for d in outcome.decisions],
-                      (space, profiles)))
+                      space.vectors))
     with library.command(f"Assign {len(new_ids)} new stud{'y' if len(new_ids) == 1 else 'ies'}") as cmd:
-        for aspect_id, decisions, descent in plans:
+        for aspect_id, decisions, vectors in plans:
             assigned = set()
             for row, key, label, score, source in decisions:
-                target = _descend(graph, key, row, descent[0].vectors, descent[1], corpus, library) \
-                    if descent is not None and label == 1 else key
+                target = _descend(library, graph, key, row, vectors, index) \
+                    if vectors is not None and label == 1 else key
                 if _write(cmd, library, corpus.ids[row], target, score, source, label, graph):
                     result["assigned"] += label
                     assigned.add(row)
@@ -391,8 +390,7 @@ def _prune_children(category: CategoryDraft, studies: list[int], vectors: np.nda
 
 # -- rules ---------------------------------------------------------------------------------------------------
 def _rule_outcome(draft: AspectDraft, kept: list[CategoryDraft], n: int) -> AssignmentResult:
-    from litreview.hierarchy.assign import Decision
-
+    """Rules decide alone (no similarity, no model): a match is an assignment, the first match the primary."""
     decisions = []
     primary: list[int | None] = [None] * n
     offset = len(kept)
@@ -406,10 +404,8 @@ def _rule_outcome(draft: AspectDraft, kept: list[CategoryDraft], n: int) -> Assi
     return AssignmentResult(decisions, np.zeros((n, 0)), primary, uncategorised)
 
 
-def _rule_decisions(profiles: list[CategoryProfile], corpus: _Corpus, rows: list[int], aspect_id: int,
-                    graph) -> list[tuple[int, int, int, float, str]]:
-    import re
-
+def _rule_decisions(profiles: list[CategoryProfile], corpus: _Corpus,
+                    rows: list[int]) -> list[tuple[int, int, int, float, str]]:
     rules = {tree.name_key(name): patterns for name, _, patterns in DESIGN_RULES + POPULATION_RULES}
     out = []
     for profile in profiles:
@@ -432,8 +428,9 @@ def _clear_previous_build(library, hierarchy_id: int, settings: dict) -> dict[in
     keep = feedback.protected_categories(library, hierarchy_id)
     before = {c: tree.studies_in(library, c) for c in keep if graph.nodes[c]["parent_id"] is not None}
     kept_rows = {r["id"] for r in feedback.protected_assignments(library, hierarchy_id)}
-    rows = library.query("SELECT a.id, a.implied, a.source FROM assignments a JOIN categories c ON "
+    rows = library.query("SELECT a.id, c.locked FROM assignments a JOIN categories c ON "
                          "c.id = a.category_id WHERE c.hierarchy_id = ?", (hierarchy_id,))
+    kept_rows |= {r["id"] for r in rows if r["locked"]}  # a locked category is kept as it is, studies included
     doomed_categories = sorted((n for n in graph.nodes if n not in keep),
                                key=lambda n: -(graph.nodes[n]["depth"] or 0))
     with library.command("Clear previous build") as cmd:
@@ -444,7 +441,10 @@ def _clear_previous_build(library, hierarchy_id: int, settings: dict) -> dict[in
             cmd.delete("categories", node)
         cmd.update("hierarchies", hierarchy_id, {"settings": json.dumps(settings), "model": settings["model"]})
         remaining = tree.load_graph(library, hierarchy_id)
-        for study in {r["study_id"] for r in feedback.protected_assignments(library, hierarchy_id)}:
+        kept_studies = {r[0] for r in library.conn.execute(
+            "SELECT DISTINCT a.study_id FROM assignments a JOIN categories c ON c.id = a.category_id "
+            "WHERE c.hierarchy_id = ?", (hierarchy_id,))}
+        for study in kept_studies:
             for aspect_id in tree.aspect_ids(remaining):
                 tree.reconcile(cmd, library, study, aspect_id, remaining)
         tree.checked_graph(library, hierarchy_id)
@@ -547,9 +547,8 @@ def _describe(library, categories: list[CategoryDraft], ids: dict[int, int]) -> 
     return [one(c) for c in categories]
 
 
-def _descend(graph, key: int, row: int, vectors: np.ndarray, profiles, corpus: _Corpus, library) -> int:
+def _descend(library, graph, key: int, row: int, vectors: np.ndarray, index: dict[int, int]) -> int:
     """For a new study placed in a top category: go down to the sub-category whose members it is nearest."""
-    index = corpus.index()
     current = key
     while True:
         kids = tree.children(graph, current)

@@ -85,6 +85,22 @@ def free_vram_bytes() -> int:
     return next((d["free"] for d in list_devices() if d["is_gpu"]), 0)
 
 
+def nvidia_smi_free_bytes() -> int:
+    """Free memory of the first NVIDIA GPU according to nvidia-smi (0 without one). For planning only: a
+    CPU-only llama.cpp build cannot use that GPU, which ``free_vram_bytes`` reflects."""
+    import shutil
+    import subprocess
+
+    if shutil.which("nvidia-smi") is None:
+        return 0
+    try:
+        done = subprocess.run(["nvidia-smi", "--query-gpu=memory.free", "--format=csv,noheader,nounits"],
+                              capture_output=True, text=True, timeout=10)
+        return int(done.stdout.split()[0]) * (1 << 20) if done.returncode == 0 and done.stdout.strip() else 0
+    except (OSError, ValueError, subprocess.TimeoutExpired):
+        return 0
+
+
 def available_ram_bytes() -> int:
     """MemAvailable from /proc/meminfo (what can be used without swapping), else total physical memory."""
     try:

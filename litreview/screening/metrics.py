@@ -50,7 +50,7 @@ def metrics_from_positions(positions: np.ndarray, n: int) -> dict[str, float]:
     found_sum = float(np.sum(n - positions + 1))  # sum over t of found(t): each record counts from its position on
     loss = (r * (n - (r - 1) / 2) - found_sum) / (r * (n - r)) if n > r else 0.0
     return {
-        "wss95": 100.0 * ((n - r95) / n - 0.05),
+        "wss95": float(100.0 * ((n - r95) / n - 0.05)),
         "rrf10": 100.0 * float(np.sum(positions <= first_tenth)) / r,
         "atd": 100.0 * float(np.mean(positions)) / n,
         "atd_records": float(np.mean(positions)),
@@ -59,8 +59,8 @@ def metrics_from_positions(positions: np.ndarray, n: int) -> dict[str, float]:
         "records_to_95": int(r95),
         "records_to_100": int(positions[-1]),
         "recall_at_100": 100.0 * float(np.sum(positions <= 100)) / r,
-        "tnr95": 100.0 * (n - r95 - (r - k)) / (n - r) if n > r else 100.0,
-        "wss95_ferdinands": 100.0 * (k / r - r95 / n),
+        "tnr95": float(100.0 * (n - r95 - (r - k)) / (n - r)) if n > r else 100.0,
+        "wss95_ferdinands": float(100.0 * (k / r - r95 / n)),
     }
 
 

@@ -8,9 +8,11 @@ edited studies and rebuilds itself.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 
 import numpy as np
+from scipy import sparse
 
 from litreview.screening.decisions import decisions
 from litreview.screening.features import bm25_scores, tfidf_matrix
@@ -48,10 +50,33 @@ class Ranker:
         self.ids = np.asarray([r["id"] for r in rows], dtype=int)
         self.row_of = {int(i): n for n, i in enumerate(self.ids)}
         self.texts = [_record_text(r["title"], r["abstract"]) for r in rows]
-        self.X = tfidf_matrix(self.texts) if rows else None
+        self.X = self._cached_matrix() if rows else None
         self._signature = self._study_signature()
         self._query = None
         self._bm25: np.ndarray | None = None
+
+    def _cached_matrix(self) -> sparse.csr_matrix:
+        """The TF-IDF matrix, from ``cache/screening-tfidf.npz`` in the library folder when the studies' ids and
+        texts are unchanged (so `litreview screen next` does not re-vectorise 10,000 records on every call)."""
+        digest = hashlib.sha256()
+        for study_id, text in zip(self.ids, self.texts):
+            digest.update(f"{study_id}\x00{text}\x01".encode())
+        key = digest.hexdigest()
+        path = self.library.folder / "cache" / "screening-tfidf.npz"
+        try:
+            with np.load(path, allow_pickle=False) as stored:
+                if str(stored["key"]) == key:
+                    return sparse.csr_matrix((stored["data"], stored["indices"], stored["indptr"]),
+                                             shape=tuple(stored["shape"]))
+        except (OSError, KeyError, ValueError):
+            pass  # no cache yet, or an unreadable one: recompute and rewrite it
+        matrix = tfidf_matrix(self.texts)
+        path.parent.mkdir(exist_ok=True)
+        partial = path.with_name("screening-tfidf.part.npz")
+        np.savez(partial, key=key, data=matrix.data, indices=matrix.indices, indptr=matrix.indptr,
+                 shape=np.asarray(matrix.shape))
+        partial.replace(path)
+        return matrix
 
     def _prior(self) -> np.ndarray | None:
         """BM25 against the protocol (recomputed only when the protocol changes)."""

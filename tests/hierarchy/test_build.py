@@ -189,3 +189,40 @@ def test_cancel_stops_between_aspects(library):
         build_hierarchy(library, None, aspects=3, depth=1, progress=progress, cancel=token)
     graph = tree.load_graph(library, tree.latest_hierarchy_id(library))
     assert len(tree.aspect_ids(graph)) == 1   # the finished aspect stays, nothing half-written
+
+
+def test_rebuild_keeps_a_locked_category_exactly(built):
+    library, report, _ = built
+    locked = report.aspects[0].categories[1]["id"]
+    edits.set_locked(library, category_id=locked)
+    members = tree.studies_in(library, locked)
+    again = build_hierarchy(library, small_engine(), aspects=3, depth=2)
+    assert tree.studies_in(library, locked) == members
+    assert tree.category_row(library, locked)["locked"] == 1
+    assert sum(c["id"] == locked for c in again.aspects[0].categories) == 1
+    library.undo()  # the last aspect of the rebuild; earlier commands stay undoable one by one
+    assert library.undo_label() == "Build hierarchy: Study design"
+
+
+def test_refine_merges_twins_drops_outliers_and_flattens_single_children():
+    import numpy as np
+    from sklearn.preprocessing import normalize
+
+    from litreview.hierarchy.aspects import CategoryDraft
+    from litreview.hierarchy.build import refine
+
+    rng = np.random.default_rng(0)
+    axes = np.eye(6)
+    rows = [axes[0] + rng.normal(scale=0.1, size=6) for _ in range(8)]      # 0-7: topic A
+    rows += [axes[1] + rng.normal(scale=0.1, size=6) for _ in range(8)]     # 8-15: topic B
+    rows += [axes[4]]                                                       # 16: an outlier, alone
+    vectors = normalize(np.array(rows))
+    a1, a2 = CategoryDraft(list(range(0, 4))), CategoryDraft(list(range(4, 8)))       # A cut in two: twins
+    b = CategoryDraft(list(range(8, 16)), children=[CategoryDraft(list(range(8, 16))), CategoryDraft([16])])
+    lonely = CategoryDraft([16])
+    out = refine([a1, a2, b, lonely], [], vectors)
+    assert len(out) == 2
+    merged = next(c for c in out if 0 in c.members)
+    assert sorted(merged.members) == list(range(8))
+    topic_b = next(c for c in out if 8 in c.members)
+    assert topic_b.children == []      # one child got every study: a single child is flattened away

@@ -94,3 +94,35 @@ def test_default_model_is_not_steered_by_an_injected_abstract(library, gemma_eng
     for category in tree.children(graph, report.aspects[0].aspect_id):
         members = set(tree.studies_in(library, category))
         assert members - {evil}, "no category holds only the injected study, none was made for it"
+
+
+def test_cli_claims_build_show_and_assign_new(tmp_path, capsys):
+    """The CLI with the configured (default) model: claims for one study, build, show, assign-new, undo."""
+    import json
+
+    from litreview.cli import main
+    from litreview.store import Library
+
+    folder = tmp_path / "lib"
+    with Library(folder) as library:
+        ids = add_studies(library, three_topics(per_topic=5))
+    assert main(["--library", str(folder), "claims", "--study", str(ids[0]), "--json"]) == 0
+    claims = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert claims["studies"] == 1 and claims["with_claims"] == 1
+    assert main(["--library", str(folder), "hierarchy", "build", "--aspects", "2", "--depth", "1", "--json"]) == 0
+    built = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert [a["name"] for a in built["aspects"]][0] == "Topic"
+    assert main(["--library", str(folder), "hierarchy", "show", "--json"]) == 0
+    shown = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert shown["hierarchy_id"] == built["hierarchy_id"]
+    topic = shown["aspects"][0]
+    assert sum(len(c["studies"]) for c in topic["children"]) + len(topic["uncategorised"]) >= 15
+    assert main(["--library", str(folder), "hierarchy", "show"]) == 0
+    assert "Topic" in capsys.readouterr().out
+    with Library(folder) as library:
+        add_studies(library, three_topics(per_topic=1, skip=5))
+    assert main(["--library", str(folder), "hierarchy", "assign-new", "--json"]) == 0
+    placed = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert len(placed["studies"]) == 3
+    assert main(["--library", str(folder), "hierarchy", "build", "--aspects", "9"]) == 2
+    assert "--aspects must be 1-5" in capsys.readouterr().err

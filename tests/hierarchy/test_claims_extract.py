@@ -125,3 +125,14 @@ def test_without_a_model_the_best_sentences_are_the_claims(library, study):
     assert (summary["llm_calls"], summary["extractive_studies"], summary["with_claims"]) == (0, 1, 1)
     quotes = [r["quote"] for r in library.query("SELECT * FROM claims")]
     assert "Almotriptan is effective and well tolerated for acute migraine." in quotes
+
+
+def test_a_copied_sentence_cut_at_the_length_limit_becomes_the_whole_sentence(library, study):
+    def answer(messages, schema):
+        return {"findings": [{"sentence": _sentence_number(messages, "Pain relief"),
+                              "claim": "Pain relief at 2 h was 58% with almotriptan and 30% with"}]}
+
+    extract_claims(library, FakeEngine({"claims": [answer]}, name="fake"))
+    (row,) = library.query("SELECT * FROM claims")
+    assert row["text"] == row["quote"] == "Pain relief at 2 h was 58% with almotriptan and 30% with placebo (P < 0.001)."
+    assert row["source"] == "fake"

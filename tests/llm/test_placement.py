@@ -86,8 +86,12 @@ def test_auto_on_a_cpu_only_build_plans_cpu(tiny_moe):
     engine = LocalEngine(LlmSettings(model_path=str(tiny_moe), n_ctx=256))
     try:
         assert engine.plan is not None and engine.plan.fits
-        assert engine.plan.mode == ("cpu" if placement.free_vram_bytes() == 0 else "gpu")
-        assert engine.placement_summary().endswith("threads)")
+        if placement.free_vram_bytes() == 0:
+            assert engine.plan.mode == "cpu" and engine.n_gpu_layers == 0 and not engine.rules
+            assert engine.placement_summary() == "tiny-synthetic-qwen3moe · CPU (2 threads)".replace(
+                "2", str(engine.settings.threads))
+        else:
+            assert engine.plan.mode == "gpu" and engine.placement_summary().endswith("GB VRAM")
     finally:
         engine.close()
 

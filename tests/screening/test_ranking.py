@@ -73,8 +73,13 @@ def test_new_studies_are_picked_up_by_an_existing_ranker(screening_library):
     library, ids = screening_library
     ranker = Ranker(library)
     assert len(ranker.rank()) == len(ids)
+    cache = library.folder / "cache" / "screening-tfidf.npz"
+    assert cache.exists()  # the matrix is kept, so the next process does not re-vectorise
+    before = cache.read_bytes()
+    assert Ranker(library).rank() == ranker.rank() and cache.read_bytes() == before
     new = add_studies(library, [("Yoga for anxiety", "")])
     assert new[0] in ranker.rank()
+    assert cache.read_bytes() != before  # rebuilt for the new record set
 
 
 def test_an_empty_library_has_nothing_to_screen(library):

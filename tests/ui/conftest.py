@@ -29,10 +29,12 @@ def pytest_collection_modifyitems(items):
 
 
 @pytest.fixture
-def window(qtbot, tmp_path):
-    """The main window on a fresh library folder, shown and active (shortcuts only fire in the active window)."""
+def window(qtbot, tmp_path, monkeypatch):
+    """The main window on a fresh library folder and its own settings folder, shown and active (shortcuts only
+    fire in the active window)."""
     from ui.main_window import MainWindow
 
+    monkeypatch.setenv("LITREVIEW_CONFIG", str(tmp_path / "config"))
     win = MainWindow(tmp_path / "library")
     qtbot.addWidget(win)
     with qtbot.waitActive(win):

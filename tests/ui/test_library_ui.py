@@ -96,3 +96,32 @@ def test_open_demo_corpus_from_the_empty_library(qtbot, window):
     assert window.library.study_count() >= 10
     assert window.stack.currentWidget() is window.tabs
     assert window.last_summary.headline.text().split()[0] == str(window.library.study_count())
+
+
+def test_open_pdf_at_page_goes_through_the_desktop(qtbot, window):
+    from PySide6.QtCore import QObject, QUrl, Slot
+    from PySide6.QtGui import QDesktopServices
+
+    from tests.conftest import need_shared
+
+    class Catcher(QObject):
+        urls: list[QUrl] = []
+
+        @Slot(QUrl)
+        def open(self, url: QUrl) -> None:
+            self.urls.append(url)
+
+    pdf = sorted(need_shared("pdfs/jose").glob("*.pdf"))[0]
+    assert window.import_paths([pdf])
+    wait_for_job(qtbot, window)
+    study = window.library.conn.execute("SELECT id FROM studies").fetchone()[0]
+    catcher = Catcher()
+    QDesktopServices.setUrlHandler("file", catcher, "open")
+    try:
+        window.study_pane.show_study(window.library.study(study), has_file=True)
+        window.study_pane.view.anchorClicked.emit(QUrl("page:3"))
+    finally:
+        QDesktopServices.unsetUrlHandler("file")
+    [url] = catcher.urls
+    assert Path(url.toLocalFile()) == window.library.file_path(study)
+    assert url.fragment() == "page=3"
