@@ -382,10 +382,7 @@ class MainWindow(QMainWindow):
 
     def save_notes(self, study_id: int, text: str) -> None:
         """Notes are a user change like any other: one undoable command with its feedback event."""
-        def set_notes(library: Library, study: int, notes: str) -> None:
-            with library.command("Edit notes") as cmd:
-                cmd.update("studies", study, {"notes": notes})
-                cmd.feedback("note", study_id=study, length=len(notes))
+        from litreview.study_notes import set_notes
 
         self.edit(set_notes, study_id, text, refresh=False)
         self._update_undo_actions()
@@ -450,14 +447,21 @@ class MainWindow(QMainWindow):
         """A study dropped on a category: move it there (Ctrl: also assign it there, keeping it where it was)."""
         from litreview.hierarchy import edits
 
+        assigned: list[int] = []
+        moved: dict[int, list[int]] = {}
         for study_id in ids:
             origin = source
             if origin is None and not also_assign:
                 origin = self._single_home(study_id, target)
             if also_assign or origin is None:
-                self.edit(edits.assign_study, study_id, target, refresh=False)
+                assigned.append(study_id)
             elif origin != target:
-                self.edit(edits.move_study, study_id, origin, target, refresh=False)
+                moved.setdefault(origin, []).append(study_id)
+        # One drop = one core command (one Ctrl+Z) per origin category, not one per study.
+        if assigned:
+            self.edit(edits.assign_studies, assigned, target, refresh=False)
+        for origin, group in moved.items():
+            self.edit(edits.move_studies, group, origin, target, refresh=False)
         self.refresh()
 
     def _single_home(self, study_id: int, target: int) -> int | None:
