@@ -45,3 +45,14 @@ def _isolated_user_dirs(tmp_path_factory, monkeypatch):
     home = tmp_path_factory.getbasetemp() / "user"
     monkeypatch.setenv("LITREVIEW_LIBRARY", str(home / "library"))
     monkeypatch.setenv("LITREVIEW_CONFIG", str(home / "config"))
+
+
+@pytest.fixture(scope="session")
+def gemma_engine():
+    """The small default model (gemma-3-270m) through the project's engine, real llama.cpp, loaded once per run.
+    Tests that record runs attach their own library with ``record_to`` and detach it afterwards."""
+    from litreview.llm import LlmSettings, open_engine
+
+    engine = open_engine(LlmSettings(n_ctx=2048))
+    yield engine
+    engine.close()

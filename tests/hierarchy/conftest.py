@@ -5,7 +5,7 @@
   the gold ``topic`` column is kept in ``library.gold`` for assertions and never written to the library).
 * ``toy_hierarchy``: a hand-made hierarchy with two aspects, three levels and some assignments, for edit tests
   that need no shared data.
-* ``gemma_engine``: the real small default model (gemma-3-270m via llama.cpp), loaded once per session.
+* ``gemma_engine`` (in tests/conftest.py): the real small default model, loaded once per session.
 """
 
 from __future__ import annotations
@@ -108,16 +108,6 @@ def toy_hierarchy(library):
         "Outcome": {"Efficacy": {"_studies": [s1, s3, s5]}, "Safety": {"_studies": [s2]}},
     })
     return library, ids, studies
-
-
-@pytest.fixture(scope="session")
-def gemma_engine():
-    """The default model through the project's engine (real llama.cpp); the model is assembled on first use."""
-    from litreview.llm import LlmSettings, open_engine
-
-    engine = open_engine(LlmSettings(n_ctx=2048))
-    yield engine
-    engine.close()
 
 
 @pytest.fixture

@@ -30,15 +30,6 @@ def tiny_engine(tmp_path_factory):
     engine.close()
 
 
-@pytest.fixture(scope="module")
-def gemma_engine():
-    from litreview.llm import open_engine
-
-    engine = open_engine(LlmSettings(n_ctx=2048))
-    yield engine
-    engine.close()
-
-
 @pytest.mark.parametrize("capability", ["small", "capable"])
 def test_every_llm_stage_runs_on_real_llama_cpp(library, tiny_engine, capability):
     """Both capability paths (choose-naming + secondary verification; TnT taxonomy + JSON naming + choose +

@@ -83,15 +83,6 @@ def server_engine(llm_server):
     engine.close()
 
 
-@pytest.fixture(scope="session")
-def gemma_engine():
-    from litreview.llm import open_engine
-
-    engine = open_engine(LlmSettings(n_ctx=1024))
-    yield engine
-    engine.close()
-
-
 @pytest.fixture(params=["in-process", "server"])
 def engine(request, tiny_engine):
     """The same engine tests run against the tiny MoE in-process and through a real local server."""
