@@ -28,6 +28,15 @@ def read_mixture(name: str = MIXTURE) -> list[dict[str, str]]:
         return list(csv.DictReader(handle))
 
 
+def write_mixture(path: Path, rows: list[dict[str, Any]]) -> Path:
+    """Write mixture rows as the CSV that `eval hierarchy` reads."""
+    with open(path, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    return path
+
+
 def add_studies(library, rows: list[dict[str, Any]]) -> list[int]:
     """Insert studies (dicts with title, abstract and optionally authors/year/doi) in one command."""
     ids = []

@@ -4,7 +4,6 @@ mixture with sane metrics."""
 
 from __future__ import annotations
 
-import csv
 
 import pytest
 
@@ -12,7 +11,7 @@ from litreview.hierarchy import tree
 from litreview.hierarchy.build import assign_new_studies, build_hierarchy
 from litreview.hierarchy.evaluate import evaluate_mixture, load_scorer
 from litreview.llm import LlmSettings
-from tests.hierarchy.conftest import add_studies
+from tests.hierarchy.conftest import add_studies, write_mixture
 from tests.hierarchy.test_build import INJECTION, three_topics
 from tests.hierarchy.test_eval import scorer_path
 
@@ -59,12 +58,7 @@ def test_every_llm_stage_runs_on_real_llama_cpp(library, tiny_engine, capability
 
 
 def test_default_model_end_to_end_on_a_small_mixture(tmp_path, gemma_engine):
-    rows = three_topics(per_topic=10)
-    path = tmp_path / "mixture.csv"
-    with open(path, "w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
+    path = write_mixture(tmp_path / "mixture.csv", three_topics(per_topic=10))
     result = evaluate_mixture(path, gemma_engine, scorer=load_scorer(scorer_path()), aspects=3, depth=2,
                               claims=False)
     assert result["best_aspect"] == "Topic"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import json
 from pathlib import Path
 
@@ -13,7 +12,7 @@ from litreview.hierarchy import tree
 from litreview.hierarchy.evaluate import ScorerMissing, evaluate_mixture, load_scorer, predictions, read_mixture
 from tests.conftest import SHARED_DATA, need_shared
 from tests.fakes import FakeEngine
-from tests.hierarchy.conftest import add_studies, make_hierarchy
+from tests.hierarchy.conftest import add_studies, make_hierarchy, write_mixture
 from tests.hierarchy.test_build import three_topics
 
 
@@ -27,13 +26,7 @@ def scorer_path() -> Path:
 
 @pytest.fixture
 def mixture(tmp_path) -> Path:
-    rows = three_topics(per_topic=8)
-    path = tmp_path / "mini.csv"
-    with open(path, "w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
-    return path
+    return write_mixture(tmp_path / "mini.csv", three_topics(per_topic=8))
 
 
 def test_evaluate_mixture_scores_the_best_aspect_without_showing_the_topic(mixture, tmp_path):
