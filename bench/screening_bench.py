@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import gzip
+import hashlib
 import json
 import os
 import sqlite3
@@ -31,7 +32,6 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from litreview.screening.labelled import load_labelled, pick_priors  # noqa: E402
-from litreview.screening.model import COMPONENTS, PSEUDO_NEGATIVES  # noqa: E402
 from litreview.screening.simulate import SeedRun, score_order, simulate_seed  # noqa: E402
 
 DATA = Path(os.environ.get("LITREVIEW_SHARED_DATA", ROOT.parent / "shared" / "data")) / "screening"
@@ -101,7 +101,9 @@ def run_asreview_only(paths: list[Path], seeds: int) -> None:
 
 
 # -- ours, side by side ---------------------------------------------------------------------------------------
-MODEL_TAG = f"{'+'.join(COMPONENTS)} pseudo={PSEUDO_NEGATIVES}"
+# cached orders are reused only while the ranking code that made them is unchanged
+MODEL_TAG = hashlib.sha256(b"".join((ROOT / "litreview" / "screening" / f).read_bytes()
+                                    for f in ("model.py", "features.py", "stopping.py", "simulate.py"))).hexdigest()[:16]
 
 
 def _our_run(path: Path, seed: int) -> SeedRun:
@@ -222,7 +224,7 @@ def update_times(n_records: int, decisions: int = 200, repeats: int = 20) -> dic
         started = time.perf_counter()
         Ranker(library).rank()
         results["first_rank_s"] = time.perf_counter() - started  # vectorising once + the first ranking
-        rankers = {"ours": Ranker(library), "svm_only": Ranker(library, components=("svm",))}
+        rankers = {"ours": Ranker(library), "svm_only": Ranker(library, blank_rule=False)}
         for label, ranker in rankers.items():
             ranker.rank()
             times = []

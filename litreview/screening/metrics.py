@@ -17,8 +17,12 @@ class MetricsError(ValueError):
     """The order cannot be scored (no relevant record left after the priors, a relevant record never screened)."""
 
 
-def post_prior_positions(order: Sequence[int], labels: Sequence[int], priors: Sequence[int]) -> tuple[np.ndarray, int]:
-    """1-based positions of the relevant records in the order with the priors removed, and N."""
+def post_prior_sequence(order: Sequence[int], labels: Sequence[int], priors: Sequence[int]) -> list[int]:
+    """The rows screened after the priors, each once, completed with the never-screened rows in file order.
+
+    A ranker may stop at the last relevant record (ASReview does); the completed sequence is what a reviewer
+    who kept screening would have seen, so stopping rules replayed on it see the whole collection.
+    """
     labels = np.asarray(labels, dtype=int)
     prior_set = set(int(p) for p in priors)
     seen: set[int] = set()
@@ -32,9 +36,14 @@ def post_prior_positions(order: Sequence[int], labels: Sequence[int], priors: Se
     unscreened = [r for r in range(len(labels)) if r not in seen and r not in prior_set]
     if any(labels[r] == 1 for r in unscreened):
         raise MetricsError("a relevant record was never screened: the order must reach every relevant record")
-    sequence.extend(unscreened)
+    return sequence + unscreened
+
+
+def post_prior_positions(order: Sequence[int], labels: Sequence[int], priors: Sequence[int]) -> tuple[np.ndarray, int]:
+    """1-based positions of the relevant records in the order with the priors removed, and N."""
+    sequence = post_prior_sequence(order, labels, priors)
     n = len(sequence)
-    relevant = np.flatnonzero(labels[np.asarray(sequence, dtype=int)] == 1) + 1 if n else np.array([], dtype=int)
+    relevant = np.flatnonzero(np.asarray(labels)[np.asarray(sequence, dtype=int)] == 1) + 1 if n else np.array([], dtype=int)
     return relevant, n
 
 

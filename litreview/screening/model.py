@@ -6,17 +6,17 @@ measures is what users get.
 * Cold start (no include or no exclude yet): BM25 of each record against the protocol text; without a
   protocol, file order (the caller says which).
 * Active learning (>= 1 include and >= 1 exclude), retrained from scratch after every decision on one TF-IDF
-  matrix computed once (a fit on the labelled rows plus one sparse product: milliseconds):
-
-  - the classifier is ASReview's ELAS u4 linear SVM (C = 0.11, relevant records weighted 9.8x in total,
-    tuned by its authors on 26 SYNERGY reviews, none of which we bench on), queried "max" (best first);
-  - what we add is Cormack & Grossman's AutoTAR/BMI device (the TREC Total Recall baseline): at every
-    retraining, 100 random unscreened records join the training set "temporarily labelled irrelevant".
-    At 1-5 % prevalence they almost all are, and they show the classifier what the collection at large looks
-    like, which one or two real exclusions cannot; later they keep the model from over-trusting the
-    few, atypical records reviewers happened to exclude. The draw is seeded by the number of decisions,
-    so a ranking is reproducible.
-
+  matrix computed once (a fit on the labelled rows plus one sparse product: milliseconds). The classifier is
+  ASReview's ELAS u4 linear SVM (C = 0.11, relevant records weighted 9.8x in total, tuned by its authors on 26
+  SYNERGY reviews, none of which we bench on), queried "max" (best first).
+* Records with no usable words (no title, no abstract: 3-4 % of the Cohen drug reviews, and some of them are
+  included) give the classifier nothing to read, so its score for them is its intercept, which ranks them near
+  the end: an ELAS ranking finds such a relevant record only after most of the collection. We rank them by the
+  probability ranking principle instead: a blank record is as likely to be relevant as the collection's known
+  base rate (found / records, updated by the blank records already screened as a Beta posterior worth
+  ``BLANK_PRIOR_WEIGHT`` records), and it goes to the top once the ranking's current discovery rate (the
+  stopping model's posterior mean, ``stopping.discovery_rate``) has fallen below that. Early the ranking beats
+  the base rate and they wait; in the tail they are the better bet.
 * A BM25 prior (only when there is a protocol) is blended in with a weight that fades as includes accumulate
   (1 / (1 + includes)): it carries the reviewer's stated intent while the classifier knows little, and gets
   out of the way once it knows more.
@@ -24,17 +24,13 @@ measures is what users get.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import numpy as np
 from scipy import sparse
 from sklearn.svm import LinearSVC
 
-COMPONENTS = ("svm+bg",)
-"""Ensemble members, standardised and averaged: "svm" (ELAS u4) trained on the decisions, "svm+bg" the same
-with the background pseudo-negatives. Kept as a tuple so the bench can run ELAS u4 alone as its baseline."""
+from litreview.screening.stopping import discovery_rate
 
-PSEUDO_NEGATIVES = 100
+BLANK_PRIOR_WEIGHT = 2.0
 
 
 def balanced_weights(y: np.ndarray, ratio: float) -> np.ndarray:
@@ -57,45 +53,40 @@ def svm_scores(X: sparse.csr_matrix, train: np.ndarray, y: np.ndarray) -> np.nda
 
 
 class ActiveLearner:
-    """Scores all records of one fixed set (its TF-IDF matrix and optional BM25 prior) from labelled rows."""
+    """Scores all records of one fixed set (its TF-IDF matrix and optional BM25 prior) from labelled rows.
 
-    def __init__(self, X: sparse.csr_matrix, prior: np.ndarray | None = None, components: Sequence[str] = COMPONENTS,
-                 pseudo_negatives: int = PSEUDO_NEGATIVES):
-        unknown = set(components) - {"svm", "svm+bg"}
-        if unknown or not components:
-            raise ValueError(f"unknown ranking components: {sorted(unknown) or 'none given'}")
+    ``blank_rule=False`` gives ELAS u4 alone (the bench's baseline, identical to ASReview's default model).
+    """
+
+    def __init__(self, X: sparse.csr_matrix, prior: np.ndarray | None = None, blank_rule: bool = True):
         self.X = X.tocsr()
         self.prior = None if prior is None or not np.any(prior) else np.asarray(prior, dtype=float)
-        self.components = tuple(components)
-        self.pseudo_negatives = pseudo_negatives
+        self.blank = np.asarray(self.X.getnnz(axis=1) == 0) if blank_rule else np.zeros(self.X.shape[0], bool)
 
     @staticmethod
     def can_learn(labels: np.ndarray) -> bool:
         return bool(np.any(labels == 1) and np.any(labels == 0))
 
     def scores(self, labelled: np.ndarray, labels: np.ndarray) -> np.ndarray:
-        """Higher = screen sooner. ``labelled`` are row indices, ``labels`` their 0/1 decisions."""
+        """Higher = screen sooner. ``labelled`` are row indices in screening order, ``labels`` their 0/1 decisions."""
         labelled = np.asarray(labelled, dtype=int)
         labels = np.asarray(labels, dtype=int)
-        if not self.can_learn(labels):
+        readable = ~self.blank[labelled]  # a blank record has no features: its label would only move the intercept
+        if not self.can_learn(labels[readable]):
             return self.cold_scores()
-        total = np.zeros(self.X.shape[0])
-        for name in self.components:
-            train, y = self.with_background(labelled, labels) if name == "svm+bg" else (labelled, labels)
-            total += _standardise(svm_scores(self.X, train, y))
-        total /= len(self.components)
+        total = svm_scores(self.X, labelled[readable], labels[readable])
         if self.prior is not None:
-            total += _standardise(self.prior) / (1.0 + float(np.sum(labels == 1)))
+            total = _standardise(total) + _standardise(self.prior) / (1.0 + float(np.sum(labels == 1)))
+        if self.blank.any() and discovery_rate(labels) < self.blank_relevance(labelled, labels):
+            total[self.blank] = total.max() + 1.0
         return total
 
-    def with_background(self, labelled: np.ndarray, labels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """The labelled rows plus up to ``pseudo_negatives`` random unscreened rows labelled irrelevant."""
-        unlabelled = np.setdiff1d(np.arange(self.X.shape[0]), labelled)
-        count = min(self.pseudo_negatives, len(unlabelled))
-        if count <= 0:
-            return labelled, labels
-        extra = np.random.default_rng(len(labelled)).choice(unlabelled, count, replace=False)
-        return np.concatenate([labelled, extra]), np.concatenate([labels, np.zeros(count, dtype=int)])
+    def blank_relevance(self, labelled: np.ndarray, labels: np.ndarray) -> float:
+        """Probability that an unscreened blank record is relevant: the base rate found / records, as a Beta prior
+        worth ``BLANK_PRIOR_WEIGHT`` records, updated by the blank records screened so far."""
+        base_rate = float(np.sum(labels == 1)) / self.X.shape[0]
+        seen = self.blank[labelled]
+        return (float(labels[seen].sum()) + BLANK_PRIOR_WEIGHT * base_rate) / (float(seen.sum()) + BLANK_PRIOR_WEIGHT)
 
     def cold_scores(self) -> np.ndarray:
         """Before the first include and exclude: the BM25 prior, or all equal (file order) without one."""

@@ -9,14 +9,12 @@ edited studies and rebuilds itself.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
-
 import numpy as np
 from scipy import sparse
 
 from litreview.screening.decisions import decisions
 from litreview.screening.features import bm25_scores, tfidf_matrix
-from litreview.screening.model import COMPONENTS, ActiveLearner, order_by_score
+from litreview.screening.model import ActiveLearner, order_by_score
 from litreview.screening.protocol import get_protocol, ranking_query
 from litreview.store import Library
 
@@ -30,9 +28,9 @@ def _record_text(title: str | None, abstract: str | None) -> str:
 class Ranker:
     """Ranks the unscreened studies of one library, best first."""
 
-    def __init__(self, library: Library, components: Sequence[str] = COMPONENTS):
+    def __init__(self, library: Library, blank_rule: bool = True):
         self.library = library
-        self.components = tuple(components)
+        self.blank_rule = blank_rule
         self._signature: tuple | None = None
         self._query: str | None = None
         self.mode = "empty"  # "active", "bm25", "file order" or "empty": how the last rank() ordered
@@ -102,7 +100,7 @@ class Ranker:
         rows = np.asarray([r for r, _ in taught], dtype=int)
         labels = np.asarray([y for _, y in taught], dtype=int)
         included = [int(r) for r, y in taught if y == 1]
-        learner = ActiveLearner(self.X, self._prior(), self.components)
+        learner = ActiveLearner(self.X, self._prior(), self.blank_rule)
         if learner.can_learn(labels):
             self.mode = "active"
             scores = learner.scores(rows, labels)

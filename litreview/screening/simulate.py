@@ -17,8 +17,8 @@ import numpy as np
 from litreview.jobs import CancelToken, ProgressCallback, ProgressEvent, no_progress
 from litreview.screening.features import tfidf_matrix
 from litreview.screening.labelled import LabelledDataset, pick_priors
-from litreview.screening.metrics import recall_at_stop, screening_metrics
-from litreview.screening.model import COMPONENTS, ActiveLearner, best_candidate, order_by_score
+from litreview.screening.metrics import post_prior_sequence, recall_at_stop, screening_metrics
+from litreview.screening.model import ActiveLearner, best_candidate, order_by_score
 from litreview.screening.stopping import n_in_a_row_position, stop_position
 
 SUMMARY_KEYS = ("wss95", "rrf10", "atd", "loss", "records_to_first_relevant", "stop_recall", "stop_fraction")
@@ -62,13 +62,13 @@ def simulate_order(learner: ActiveLearner, labels: np.ndarray, priors: Sequence[
     return order
 
 
-def simulate_seed(dataset: LabelledDataset, seed: int, X=None, components: Sequence[str] = COMPONENTS,
+def simulate_seed(dataset: LabelledDataset, seed: int, X=None, blank_rule: bool = True,
                   prior_counts: tuple[int, int] = (1, 1), cancel: CancelToken | None = None,
                   progress: ProgressCallback = no_progress) -> SeedRun:
     started = time.perf_counter()
     X = tfidf_matrix(dataset.texts) if X is None else X
     priors = pick_priors(dataset.labels, seed, *prior_counts)
-    order = simulate_order(ActiveLearner(X, components=components), dataset.labels, priors, cancel, progress,
+    order = simulate_order(ActiveLearner(X, blank_rule=blank_rule), dataset.labels, priors, cancel, progress,
                            stage=f"seed {seed}")
     return score_order(dataset.labels, seed, priors, order, time.perf_counter() - started)
 
@@ -76,9 +76,7 @@ def simulate_seed(dataset: LabelledDataset, seed: int, X=None, components: Seque
 def score_order(labels: np.ndarray, seed: int, priors: list[int], order: list[int], seconds: float = 0.0) -> SeedRun:
     """Contract metrics plus both stopping rules for one order (ours or anyone's)."""
     metrics = screening_metrics(order, labels, priors)
-    prior_set = set(priors)
-    sequence = [r for r in order if r not in prior_set]
-    post_labels = np.asarray(labels)[sequence]
+    post_labels = np.asarray(labels)[post_prior_sequence(order, labels, priors)]
     stop = stop_position(post_labels)
     stop_recall, stop_fraction = recall_at_stop(order, labels, priors, stop)
     row100 = n_in_a_row_position(post_labels, 100)
@@ -88,12 +86,12 @@ def score_order(labels: np.ndarray, seed: int, priors: list[int], order: list[in
 
 
 def simulate(dataset: LabelledDataset, seeds: int = 5, prior_counts: tuple[int, int] = (1, 1),
-             components: Sequence[str] = COMPONENTS, cancel: CancelToken | None = None,
+             blank_rule: bool = True, cancel: CancelToken | None = None,
              progress: ProgressCallback = no_progress) -> tuple[dict, list[SeedRun]]:
     """Run ``seeds`` seeds (0 .. seeds-1); returns the summary (the CLI's JSON) and the per-seed runs."""
     started = time.perf_counter()
     X = tfidf_matrix(dataset.texts)
-    runs = [simulate_seed(dataset, seed, X, components, prior_counts, cancel, progress) for seed in range(seeds)]
+    runs = [simulate_seed(dataset, seed, X, blank_rule, prior_counts, cancel, progress) for seed in range(seeds)]
     return summarise(dataset, runs, time.perf_counter() - started), runs
 
 

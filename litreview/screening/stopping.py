@@ -73,6 +73,16 @@ def posterior(labels: np.ndarray, total: int):
     return np.exp(log_weight - logsumexp(log_weight)), shape, exposure, future
 
 
+def discovery_rate(labels: Sequence[int]) -> float:
+    """Posterior mean of the rate at which screening finds relevant records now (relevant per record, at the
+    last screened position): r | slope is Gamma(shape, exposure), mixed over the slopes' posterior."""
+    labels = np.asarray(labels, dtype=int)
+    if len(labels) == 0:
+        return 0.0
+    weight, shape, exposure, _ = posterior(labels, len(labels))
+    return float(np.sum(weight * shape / exposure))
+
+
 def p_recall_reached(labels: np.ndarray, total: int, target: float = 0.95) -> float:
     """P(recall >= target | labels): what the rule compares with its confidence (one cdf per slope)."""
     labels = np.asarray(labels, dtype=int)

@@ -49,3 +49,13 @@ def test_priors_are_drawn_as_asreview_draws_them():
         expected = [int(np.random.RandomState(seed).choice(relevant, 1, replace=False)[0]),
                     int(np.random.RandomState(seed).choice(irrelevant, 1, replace=False)[0])]
         assert pick_priors(labels, seed) == expected
+
+
+def test_stopping_rules_replay_an_order_that_ended_at_the_last_relevant_record():
+    """ASReview's simulation stops at the last relevant record; the rules must still see the whole collection."""
+    from litreview.screening.simulate import score_order
+
+    labels = np.array([1, 1] + [0] * 300 + [1])
+    run = score_order(labels, 0, [0, 2], [0, 2, 1, 302])  # ends at the last relevant one; 299 never screened
+    assert run.row100["stop"] == 102 and run.row100["fraction"] == 100 * 102 / 301
+    assert run.row100["recall"] == 100.0

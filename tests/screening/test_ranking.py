@@ -85,3 +85,39 @@ def test_new_studies_are_picked_up_by_an_existing_ranker(screening_library):
 def test_an_empty_library_has_nothing_to_screen(library):
     assert Ranker(library).rank() == []
     assert next_study(library) is None
+
+
+def _blank_collection():
+    """Two topics and three records with no words at all (row 6, 7, 8)."""
+    texts = (["anxiety therapy randomised trial"] * 3 + ["soil nitrogen field study"] * 3 + [""] * 3
+             + ["bridge steel fatigue"] * 40)
+    return tfidf_matrix(texts)
+
+
+def test_blank_records_wait_while_the_ranking_still_finds_relevant_ones():
+    learner = ActiveLearner(_blank_collection())
+    scores = learner.scores(np.array([0, 3, 1]), np.array([1, 0, 1]))  # two includes in three: a hot streak
+    assert order_by_score(scores, np.array([2, 4, 5, 6, 7, 8]))[0] == 2
+
+
+def test_blank_records_go_first_once_the_ranking_finds_less_than_the_base_rate():
+    learner = ActiveLearner(_blank_collection())
+    screened = np.array([0, 1, 2, 3, 4, 5] + list(range(9, 29)))  # every topic record, then 20 bridges in a row
+    labels = np.array([1, 1, 1, 0, 0, 0] + [0] * 20)
+    scores = learner.scores(screened, labels)
+    unscreened = np.setdiff1d(np.arange(49), screened)
+    assert set(order_by_score(scores, unscreened)[:3]) == {6, 7, 8}
+    # ELAS alone (the bench baseline) leaves them at the classifier's intercept
+    baseline = ActiveLearner(_blank_collection(), blank_rule=False).scores(screened, labels)
+    assert baseline[6] == baseline[7] == baseline[8] < scores[6]
+
+
+def test_a_screened_blank_record_teaches_the_classifier_nothing_and_lowers_the_others_odds():
+    learner = ActiveLearner(_blank_collection())
+    screened = np.array([0, 1, 2, 3, 4, 5] + list(range(9, 29)))
+    labels = np.array([1, 1, 1, 0, 0, 0] + [0] * 20)
+    before = learner.scores(screened, labels)
+    after = learner.scores(np.append(screened, 6), np.append(labels, 0))
+    readable = np.r_[29:49]
+    assert np.allclose(before[readable], after[readable])  # a zero row would only have moved the intercept
+    assert learner.blank_relevance(np.append(screened, 6), np.append(labels, 0)) < learner.blank_relevance(screened, labels)

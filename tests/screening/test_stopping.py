@@ -40,3 +40,12 @@ def test_the_rule_stops_later_on_a_slower_screen():
     fast = np.array([1] * 30 + [0] * 970)
     slow = np.array(([1] + [0] * 9) * 30 + [0] * 700)
     assert stop_position(fast) < stop_position(slow) <= 1000
+
+
+def test_the_discovery_rate_falls_when_relevant_records_stop_coming():
+    from litreview.screening.stopping import discovery_rate
+
+    hot = discovery_rate([1, 0, 1, 1, 0, 1])
+    cold = discovery_rate([1, 0, 1, 1, 0, 1] + [0] * 60)
+    assert 0 < cold < 0.05 < hot <= 1.0
+    assert discovery_rate([]) == 0.0
