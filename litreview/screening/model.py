@@ -16,7 +16,8 @@ measures is what users get.
   base rate (found / records, updated by the blank records already screened as a Beta posterior worth
   ``BLANK_PRIOR_WEIGHT`` records), and it goes to the top once the ranking's current discovery rate (the
   stopping model's posterior mean, ``stopping.discovery_rate``) has fallen below that. Early the ranking beats
-  the base rate and they wait; in the tail they are the better bet.
+  the base rate and they wait; in the tail they are the better bet. Screened blank records stay out of the
+  classifier's fit: a row of zeros would only move its intercept (and did cost UrinaryIncontinence 8 points).
 * A BM25 prior (only when there is a protocol) is blended in with a weight that fades as includes accumulate
   (1 / (1 + includes)): it carries the reviewer's stated intent while the classifier knows little, and gets
   out of the way once it knows more.
@@ -63,17 +64,18 @@ class ActiveLearner:
         self.prior = None if prior is None or not np.any(prior) else np.asarray(prior, dtype=float)
         self.blank = np.asarray(self.X.getnnz(axis=1) == 0) if blank_rule else np.zeros(self.X.shape[0], bool)
 
-    @staticmethod
-    def can_learn(labels: np.ndarray) -> bool:
-        return bool(np.any(labels == 1) and np.any(labels == 0))
+    def can_learn(self, labelled: np.ndarray, labels: np.ndarray) -> bool:
+        """At least one include and one exclude among the records the classifier can read."""
+        readable = np.asarray(labels)[~self.blank[np.asarray(labelled, dtype=int)]]
+        return bool(np.any(readable == 1) and np.any(readable == 0))
 
     def scores(self, labelled: np.ndarray, labels: np.ndarray) -> np.ndarray:
         """Higher = screen sooner. ``labelled`` are row indices in screening order, ``labels`` their 0/1 decisions."""
         labelled = np.asarray(labelled, dtype=int)
         labels = np.asarray(labels, dtype=int)
-        readable = ~self.blank[labelled]  # a blank record has no features: its label would only move the intercept
-        if not self.can_learn(labels[readable]):
+        if not self.can_learn(labelled, labels):
             return self.cold_scores()
+        readable = ~self.blank[labelled]  # a blank record has no features: its label would only move the intercept
         total = svm_scores(self.X, labelled[readable], labels[readable])
         if self.prior is not None:
             total = _standardise(total) + _standardise(self.prior) / (1.0 + float(np.sum(labels == 1)))

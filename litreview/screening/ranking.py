@@ -101,7 +101,7 @@ class Ranker:
         labels = np.asarray([y for _, y in taught], dtype=int)
         included = [int(r) for r, y in taught if y == 1]
         learner = ActiveLearner(self.X, self._prior(), self.blank_rule)
-        if learner.can_learn(labels):
+        if learner.can_learn(rows, labels):
             self.mode = "active"
             scores = learner.scores(rows, labels)
         else:
