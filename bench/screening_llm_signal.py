@@ -67,7 +67,8 @@ def llm_scores(engine, question: str, inclusion: str, titles: list[str], abstrac
             messages = [{"role": "system", "content": head + "Answer yes or no."}, {"role": "user", "content": record}]
             values.append(engine.choose(messages, ["yes", "no"], stage="bench-screening-signal")["yes"])
         else:
-            values.append(engine.choose(head + record + " Answer:", [" yes", " no"], stage="bench-screening-signal")[" yes"])
+            prompt = head + record + " Answer:"
+            values.append(engine.choose(prompt, [" yes", " no"], stage="bench-screening-signal")[" yes"])
     return np.asarray(values)
 
 
@@ -113,7 +114,8 @@ def main() -> int:
                   f" {row['bm25_prior']['wss95']:.1f} / {row['bm25_prior']['atd']:.1f}, LLM prior"
                   f" {row['llm_prior']['wss95']:.1f} / {row['llm_prior']['atd']:.1f}", flush=True)
     OUT.mkdir(parents=True, exist_ok=True)
-    (OUT / f"screening_llm_signal_{Path(model).stem.replace(' ', '_')}.json").write_text(json.dumps({"model": model, "datasets": results}, indent=1))
+    target = OUT / f"screening_llm_signal_{Path(model).stem.replace(' ', '_')}.json"
+    target.write_text(json.dumps({"model": model, "datasets": results}, indent=1))
     return 0
 
 

@@ -41,10 +41,8 @@ def post_prior_sequence(order: Sequence[int], labels: Sequence[int], priors: Seq
 
 def post_prior_positions(order: Sequence[int], labels: Sequence[int], priors: Sequence[int]) -> tuple[np.ndarray, int]:
     """1-based positions of the relevant records in the order with the priors removed, and N."""
-    sequence = post_prior_sequence(order, labels, priors)
-    n = len(sequence)
-    relevant = np.flatnonzero(np.asarray(labels)[np.asarray(sequence, dtype=int)] == 1) + 1 if n else np.array([], dtype=int)
-    return relevant, n
+    sequence = np.asarray(post_prior_sequence(order, labels, priors), dtype=int)
+    return np.flatnonzero(np.asarray(labels)[sequence] == 1) + 1, len(sequence)
 
 
 def metrics_from_positions(positions: np.ndarray, n: int) -> dict[str, float]:
@@ -81,7 +79,11 @@ def screening_metrics(order: Sequence[int], labels: Sequence[int], priors: Seque
 
 def recall_at_stop(order: Sequence[int], labels: Sequence[int], priors: Sequence[int], stop: int) -> tuple[float, float]:
     """Recall (%) and share of N screened (%) when screening stops after ``stop`` post-prior records."""
-    positions, n = post_prior_positions(order, labels, priors)
+    return share_at_stop(*post_prior_positions(order, labels, priors), stop)
+
+
+def share_at_stop(positions: np.ndarray, n: int, stop: int) -> tuple[float, float]:
+    """``recall_at_stop`` from the relevant records' post-prior positions and N."""
     if len(positions) == 0 or n == 0:
         raise MetricsError("no relevant record left after the priors")
     return 100.0 * float(np.sum(positions <= stop)) / len(positions), 100.0 * min(stop, n) / n

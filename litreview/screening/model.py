@@ -64,10 +64,14 @@ class ActiveLearner:
         self.prior = None if prior is None or not np.any(prior) else np.asarray(prior, dtype=float)
         self.blank = np.asarray(self.X.getnnz(axis=1) == 0) if blank_rule else np.zeros(self.X.shape[0], bool)
 
+    def readable(self, labelled: np.ndarray) -> np.ndarray:
+        """Mask of the labelled rows the classifier can read (a blank row would only move its intercept)."""
+        return ~self.blank[np.asarray(labelled, dtype=int)]
+
     def can_learn(self, labelled: np.ndarray, labels: np.ndarray) -> bool:
         """At least one include and one exclude among the records the classifier can read."""
-        readable = np.asarray(labels)[~self.blank[np.asarray(labelled, dtype=int)]]
-        return bool(np.any(readable == 1) and np.any(readable == 0))
+        taught = np.asarray(labels)[self.readable(labelled)]
+        return bool(np.any(taught == 1) and np.any(taught == 0))
 
     def scores(self, labelled: np.ndarray, labels: np.ndarray) -> np.ndarray:
         """Higher = screen sooner. ``labelled`` are row indices in screening order, ``labels`` their 0/1 decisions."""
@@ -75,7 +79,7 @@ class ActiveLearner:
         labels = np.asarray(labels, dtype=int)
         if not self.can_learn(labelled, labels):
             return self.cold_scores()
-        readable = ~self.blank[labelled]  # a blank record has no features: its label would only move the intercept
+        readable = self.readable(labelled)
         total = svm_scores(self.X, labelled[readable], labels[readable])
         if self.prior is not None:
             total = _standardise(total) + _standardise(self.prior) / (1.0 + float(np.sum(labels == 1)))

@@ -9,6 +9,7 @@ edited studies and rebuilds itself.
 from __future__ import annotations
 
 import hashlib
+
 import numpy as np
 from scipy import sparse
 

@@ -17,7 +17,7 @@ import numpy as np
 from litreview.jobs import CancelToken, ProgressCallback, ProgressEvent, no_progress
 from litreview.screening.features import tfidf_matrix
 from litreview.screening.labelled import LabelledDataset, pick_priors
-from litreview.screening.metrics import post_prior_sequence, recall_at_stop, screening_metrics
+from litreview.screening.metrics import metrics_from_positions, post_prior_sequence, share_at_stop
 from litreview.screening.model import ActiveLearner, best_candidate, order_by_score
 from litreview.screening.stopping import n_in_a_row_position, stop_position
 
@@ -75,12 +75,13 @@ def simulate_seed(dataset: LabelledDataset, seed: int, X=None, blank_rule: bool 
 
 def score_order(labels: np.ndarray, seed: int, priors: list[int], order: list[int], seconds: float = 0.0) -> SeedRun:
     """Contract metrics plus both stopping rules for one order (ours or anyone's)."""
-    metrics = screening_metrics(order, labels, priors)
-    post_labels = np.asarray(labels)[post_prior_sequence(order, labels, priors)]
+    post_labels = np.asarray(labels)[post_prior_sequence(order, labels, priors)]  # computed once, used four times
+    positions, n = np.flatnonzero(post_labels == 1) + 1, len(post_labels)
+    metrics = metrics_from_positions(positions, n)
     stop = stop_position(post_labels)
-    stop_recall, stop_fraction = recall_at_stop(order, labels, priors, stop)
+    stop_recall, stop_fraction = share_at_stop(positions, n, stop)
     row100 = n_in_a_row_position(post_labels, 100)
-    recall100, fraction100 = recall_at_stop(order, labels, priors, row100)
+    recall100, fraction100 = share_at_stop(positions, n, row100)
     return SeedRun(seed, priors, order, metrics, stop, stop_recall, stop_fraction,
                    {"stop": row100, "recall": recall100, "fraction": fraction100}, seconds)
 
