@@ -217,10 +217,9 @@ class ScreeningView(QWidget):
 
     def _last_undone_study(self) -> int | None:
         """After Ctrl+Z of a decision the record it was about is shown again first."""
-        row = self.library.conn.execute(
-            "SELECT f.study_id FROM feedback f JOIN commands c ON c.id = f.command_id "
-            "WHERE c.undone = 1 AND f.kind = 'decision' ORDER BY c.id ASC LIMIT 1").fetchone()
-        study_id = row[0] if row else None
+        from litreview.screening.decisions import last_undone_decision
+
+        study_id = last_undone_decision(self.library)
         if study_id is None or self._decided(study_id) or study_id == self.current:
             return None
         return study_id

@@ -2,24 +2,24 @@
 
 A handler is ``func(args) -> int`` set with ``parser.set_defaults(func=...)``. ``run_handler`` turns Ctrl+C
 into a clean stop (exit 130; work already committed stays, the open transaction rolls back) and a
-``UserError`` into one readable line on stderr (exit 2) instead of a traceback.
+``InputError`` into one readable line on stderr (exit 2) instead of a traceback.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any
 
+from litreview.errors import InputError, LitreviewError, report_bug
 from litreview.jobs import CancelToken, ProgressEvent
 from litreview.paths import default_library
 from litreview.store import Library
 
-
-class UserError(Exception):
-    """Something the user can fix (a missing file, a bad argument); printed without a traceback."""
+__all__ = ["InputError", "TerminalProgress", "open_library", "print_json", "run_handler"]
 
 
 def run_handler(args: argparse.Namespace) -> int:
@@ -28,9 +28,16 @@ def run_handler(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         print("\nstopped: work finished so far is saved", file=sys.stderr)
         return 130
-    except UserError as error:
+    except LitreviewError as error:
         print(f"litreview: {error}", file=sys.stderr)
         return 2
+    except BrokenPipeError:
+        # The reader went away (``litreview list | head``): not an error; keep Python from complaining at exit.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+    except Exception as error:  # a bug: the traceback goes to the log, the user gets one line
+        print(f"litreview: {report_bug(error, f'running `litreview {args.command}`')}", file=sys.stderr)
+        return 1
 
 
 def open_library(args: argparse.Namespace) -> Library:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from litreview.cli.common import UserError, open_library, print_json
+from litreview.cli.common import InputError, open_library, print_json
 
 FORMATS = ("ris", "bibtex", "csv", "markdown", "hierarchy-csv")
 
@@ -23,18 +23,14 @@ def register(subparsers) -> None:
 def export_command(args: argparse.Namespace) -> int:
     output = Path(args.output).expanduser()
     if not output.parent.is_dir():
-        raise UserError(f"folder {output.parent} does not exist")
+        raise InputError(f"folder {output.parent} does not exist")
     with open_library(args) as library:
         if args.format in ("markdown", "hierarchy-csv"):
             # Imported here: the hierarchy exporter belongs to the hierarchy feature, not to every CLI start.
             from litreview.export import hierarchy
-            from litreview.hierarchy.tree import HierarchyError
 
             write = hierarchy.write_markdown if args.format == "markdown" else hierarchy.write_csv
-            try:
-                write(library, output, args.hierarchy)
-            except HierarchyError as error:
-                raise UserError(str(error)) from None
+            write(library, output, args.hierarchy)
         else:
             from litreview.export.library import write_bibtex, write_csv, write_ris
 

@@ -6,7 +6,7 @@ import argparse
 import json
 from pathlib import Path
 
-from litreview.cli.common import TerminalProgress, UserError, open_library, print_json
+from litreview.cli.common import InputError, TerminalProgress, open_library, print_json
 
 
 def register(subparsers) -> None:
@@ -45,12 +45,9 @@ def register(subparsers) -> None:
 
 
 def _engine(library=None):
-    from litreview.llm import LlmError, open_engine
+    from litreview.llm import open_engine
 
-    try:
-        return open_engine(library=library)
-    except LlmError as error:
-        raise UserError(str(error)) from error
+    return open_engine(library=library)
 
 
 def claims_command(args: argparse.Namespace) -> int:
@@ -60,7 +57,7 @@ def claims_command(args: argparse.Namespace) -> int:
         if args.study:
             missing = [s for s in args.study if library.study(s) is None]
             if missing:
-                raise UserError(f"no study with id {', '.join(map(str, missing))}")
+                raise InputError(f"no study with id {', '.join(map(str, missing))}")
         with _engine(library) as engine:
             summary = extract_claims(library, engine, args.study, redo=args.redo, progress=bar, cancel=bar.token)
     if args.json:
@@ -73,17 +70,13 @@ def claims_command(args: argparse.Namespace) -> int:
 
 def build_command(args: argparse.Namespace) -> int:
     from litreview.hierarchy.build import build_hierarchy
-    from litreview.hierarchy.tree import HierarchyError
 
     if not 1 <= args.aspects <= 5 or not 1 <= args.depth <= 3:
-        raise UserError("--aspects must be 1-5 and --depth 1-3")
+        raise InputError("--aspects must be 1-5 and --depth 1-3")
     with open_library(args) as library, TerminalProgress(enabled=not args.json) as bar:
         with _engine(library) as engine:
-            try:
-                report = build_hierarchy(library, engine, aspects=args.aspects, depth=args.depth, progress=bar,
-                                         cancel=bar.token)
-            except HierarchyError as error:
-                raise UserError(str(error)) from error
+            report = build_hierarchy(library, engine, aspects=args.aspects, depth=args.depth, progress=bar,
+                                     cancel=bar.token)
     if args.json:
         print_json({"hierarchy_id": report.hierarchy_id, "studies": report.studies, "seconds": report.seconds,
                     "kept_categories": report.kept_categories,
@@ -107,7 +100,7 @@ def assign_new_command(args: argparse.Namespace) -> int:
     with open_library(args) as library, TerminalProgress(enabled=not args.json) as bar:
         hierarchy_id = latest_hierarchy_id(library)
         if hierarchy_id is None:
-            raise UserError("no hierarchy yet: run `litreview hierarchy build` first")
+            raise InputError("no hierarchy yet: run `litreview hierarchy build` first")
         with _engine(library) as engine:
             result = assign_new_studies(library, engine, hierarchy_id, progress=bar, cancel=bar.token)
     if args.json:
@@ -123,7 +116,7 @@ def show_command(args: argparse.Namespace) -> int:
     with open_library(args) as library:
         hierarchy_id = tree.latest_hierarchy_id(library)
         if hierarchy_id is None:
-            raise UserError("no hierarchy yet: run `litreview hierarchy build` first")
+            raise InputError("no hierarchy yet: run `litreview hierarchy build` first")
         graph = tree.load_graph(library, hierarchy_id)
 
         def node(category_id: int) -> dict:
@@ -155,21 +148,15 @@ def show_command(args: argparse.Namespace) -> int:
 
 
 def eval_command(args: argparse.Namespace) -> int:
-    from litreview.hierarchy.evaluate import ScorerMissing, evaluate_mixture, load_scorer
+    from litreview.hierarchy.evaluate import evaluate_mixture, load_scorer
 
     if not Path(args.mixture).is_file():
-        raise UserError(f"mixture not found: {args.mixture}")
-    try:
-        scorer = load_scorer(args.scorer)
-    except ScorerMissing as error:
-        raise UserError(str(error)) from error
+        raise InputError(f"mixture not found: {args.mixture}")
+    scorer = load_scorer(args.scorer)
     with TerminalProgress(enabled=not args.json) as bar, _engine() as engine:
-        try:
-            result = evaluate_mixture(args.mixture, engine, scorer=scorer, aspects=args.aspects, depth=args.depth,
-                                      claims=not args.no_claims, predictions_path=args.predictions, progress=bar,
-                                      cancel=bar.token)
-        except ValueError as error:
-            raise UserError(str(error)) from error
+        result = evaluate_mixture(args.mixture, engine, scorer=scorer, aspects=args.aspects, depth=args.depth,
+                                  claims=not args.no_claims, predictions_path=args.predictions, progress=bar,
+                                  cancel=bar.token)
     if args.json:
         print_json(result)
         return 0

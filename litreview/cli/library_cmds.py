@@ -9,7 +9,7 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
-from litreview.cli.common import TerminalProgress, UserError, open_library, print_json
+from litreview.cli.common import InputError, TerminalProgress, open_library, print_json
 from litreview.jobs import CancelToken, ProgressEvent
 
 
@@ -57,7 +57,7 @@ def import_command(args: argparse.Namespace) -> int:
 
     missing = [p for p in args.paths if not Path(p).expanduser().exists()]
     if missing and len(missing) == len(args.paths):
-        raise UserError(f"nothing to import: {', '.join(missing)} not found")
+        raise InputError(f"nothing to import: {', '.join(missing)} not found")
     with (open_library(args) as library, TerminalProgress(enabled=not args.json) as bar,
           _first_interrupt_cancels() as cancel):
         def progress(event: ProgressEvent) -> None:
@@ -105,12 +105,9 @@ def _first_interrupt_cancels() -> Iterator[CancelToken]:
 
 # -- metadata ---------------------------------------------------------------------------------------------
 def metadata_command(args: argparse.Namespace) -> int:
-    from litreview.importing.pdf_metadata import PdfMetadataError, read_pdf_metadata
+    from litreview.importing.pdf_metadata import read_pdf_metadata
 
-    try:
-        metadata = read_pdf_metadata(Path(args.pdf).expanduser())
-    except PdfMetadataError as error:
-        raise UserError(str(error)) from None
+    metadata = read_pdf_metadata(Path(args.pdf).expanduser())
     print_json(metadata)
     return 0
 
@@ -151,7 +148,7 @@ def show_command(args: argparse.Namespace) -> int:
     with open_library(args) as library:
         study = library.study(args.study_id)
         if study is None:
-            raise UserError(f"no study {args.study_id} in {library.folder}")
+            raise InputError(f"no study {args.study_id} in {library.folder}")
         files = library.query("SELECT sha256, original_path, stored_path, size FROM files WHERE study_id = ?",
                               (args.study_id,))
         decision = library.query("SELECT decision, note FROM decisions WHERE study_id = ?", (args.study_id,))
@@ -180,15 +177,15 @@ def show_command(args: argparse.Namespace) -> int:
 
 def undo_command(args: argparse.Namespace) -> int:
     with open_library(args) as library:
-        label = library.undo()
-    print(f"undone: {label}" if label else "nothing to undo")
+        changes = library.undo()
+    print(f"undone: {changes.label}" if changes else "nothing to undo")
     return 0
 
 
 def redo_command(args: argparse.Namespace) -> int:
     with open_library(args) as library:
-        label = library.redo()
-    print(f"redone: {label}" if label else "nothing to redo")
+        changes = library.redo()
+    print(f"redone: {changes.label}" if changes else "nothing to redo")
     return 0
 
 

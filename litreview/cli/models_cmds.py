@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 
 from litreview import paths
-from litreview.cli.common import TerminalProgress, UserError, print_json
+from litreview.cli.common import InputError, TerminalProgress, print_json
 from litreview.llm import model_store
 from litreview.llm.gguf_info import GgufError, ModelInfo, human_bytes, read_model_info
 from litreview.llm.planner import plan_placement
@@ -43,24 +43,18 @@ def register(subparsers) -> None:
 
 def resolve_model(name: str) -> Path:
     if name == "default":
-        try:
-            return model_store.default_model_path()
-        except model_store.ModelStoreError as error:
-            raise UserError(str(error)) from error
+        return model_store.default_model_path()
     path = Path(name).expanduser()
     if path.is_file():
         return path
     candidate = paths.models_dir() / name
     if candidate.is_file():
         return candidate
-    raise UserError(f"no model file {name!r} (looked in the current folder and {paths.models_dir()})")
+    raise InputError(f"no model file {name!r} (looked in the current folder and {paths.models_dir()})")
 
 
 def load_info(name: str) -> ModelInfo:
-    try:
-        return read_model_info(resolve_model(name))
-    except GgufError as error:
-        raise UserError(str(error)) from error
+    return read_model_info(resolve_model(name))
 
 
 def summary(info: ModelInfo) -> dict:
@@ -158,10 +152,7 @@ def cmd_plan(args: argparse.Namespace) -> int:
 def cmd_fetch(args: argparse.Namespace) -> int:
     spec = model_store.FETCHABLE[args.key]
     with TerminalProgress(enabled=not args.json) as bar:
-        try:
-            path = model_store.fetch(args.key, progress=bar, cancel=bar.token)
-        except model_store.ModelStoreError as error:
-            raise UserError(str(error)) from error
+        path = model_store.fetch(args.key, progress=bar, cancel=bar.token)
     if args.json:
         print_json({"key": spec.key, "label": spec.label, "path": str(path), "bytes": path.stat().st_size,
                     "sha256": spec.sha256})

@@ -6,7 +6,7 @@ import argparse
 import json
 from pathlib import Path
 
-from litreview.cli.common import TerminalProgress, UserError, open_library, print_json
+from litreview.cli.common import InputError, TerminalProgress, open_library, print_json
 
 
 def register(subparsers) -> None:
@@ -50,25 +50,22 @@ def _prior_counts(text: str) -> tuple[int, int]:
     try:
         included, excluded = (int(x) for x in text.split(","))
     except ValueError:
-        raise UserError(f"--prior must be two numbers like 1,1 (included,excluded), not {text!r}") from None
+        raise InputError(f"--prior must be two numbers like 1,1 (included,excluded), not {text!r}") from None
     if included < 1 or excluded < 1:
-        raise UserError("--prior needs at least one included and one excluded record")
+        raise InputError("--prior needs at least one included and one excluded record")
     return included, excluded
 
 
 def simulate_command(args: argparse.Namespace) -> int:
-    from litreview.screening.labelled import DatasetError, load_labelled
+    from litreview.screening.labelled import load_labelled
     from litreview.screening.simulate import simulate
 
     if args.seeds < 1:
-        raise UserError("--seeds must be at least 1")
+        raise InputError("--seeds must be at least 1")
     prior_counts = _prior_counts(args.prior)
-    try:
-        dataset = load_labelled(Path(args.dataset).expanduser())
-        with TerminalProgress(enabled=not args.json) as bar:
-            summary, runs = simulate(dataset, args.seeds, prior_counts, progress=bar, cancel=bar.token)
-    except DatasetError as error:
-        raise UserError(str(error)) from None
+    dataset = load_labelled(Path(args.dataset).expanduser())
+    with TerminalProgress(enabled=not args.json) as bar:
+        summary, runs = simulate(dataset, args.seeds, prior_counts, progress=bar, cancel=bar.token)
     if args.orders:
         with open(args.orders, "w", encoding="utf-8") as handle:
             for run in runs:
@@ -118,13 +115,10 @@ def next_command(args: argparse.Namespace) -> int:
 
 
 def decide_command(args: argparse.Namespace) -> int:
-    from litreview.screening import DecisionError, decide
+    from litreview.screening import decide
 
     with open_library(args) as library:
-        try:
-            decide(library, args.study_id, args.decision, note=args.note)
-        except DecisionError as error:
-            raise UserError(str(error)) from None
+        decide(library, args.study_id, args.decision, note=args.note)
         if args.json:
             print_json({"study_id": args.study_id, "decision": args.decision, "note": args.note})
         else:

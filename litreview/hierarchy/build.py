@@ -86,6 +86,13 @@ def build_hierarchy(library, engine, *, aspects: int = 5, depth: int = tree.MAX_
                     hierarchy_id: int | None = None, progress: ProgressCallback = no_progress,
                     cancel: CancelToken | None = None) -> BuildReport:
     """Build (or rebuild in place) the library's hierarchy and return what was made."""
+    with library.step("Build hierarchy"):  # the whole build is one undo step
+        return _build(library, engine, aspects=aspects, depth=depth, hierarchy_id=hierarchy_id, progress=progress,
+                      cancel=cancel)
+
+
+def _build(library, engine, *, aspects: int, depth: int, hierarchy_id: int | None, progress: ProgressCallback,
+           cancel: CancelToken | None) -> BuildReport:
     started = time.perf_counter()
     aspects = max(1, min(aspects, aspect_plans.MAX_ASPECTS))
     depth = max(1, min(depth, tree.MAX_DEPTH))

@@ -18,6 +18,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+from litreview.errors import InputError
 from litreview.hierarchy import tree
 from litreview.hierarchy.build import BuildReport, build_hierarchy
 from litreview.jobs import CancelToken, ProgressCallback, no_progress
@@ -26,7 +27,7 @@ DEFAULT_SCORER = Path(__file__).resolve().parents[2].parent / "shared" / "notes"
 """``../shared/notes/hierarchy_eval.py`` beside the checkout (shared data, never copied into the repo)."""
 
 
-class ScorerMissing(FileNotFoundError):
+class ScorerMissing(InputError):
     """The reference scorer is not where it was looked for."""
 
 
@@ -43,16 +44,16 @@ def load_scorer(path: str | Path | None = None) -> ModuleType:
 
 
 def read_mixture(path: str | Path) -> list[dict[str, str]]:
-    """Rows with study_id, title, abstract and topic; a clear ValueError when the file is not such a CSV."""
+    """Rows with study_id, title, abstract and topic; a clear InputError when the file is not such a CSV."""
     path = Path(path)
     try:
         with open(path, newline="", encoding="utf-8") as handle:
             rows = list(csv.DictReader(handle))
     except (OSError, UnicodeDecodeError, csv.Error) as error:
-        raise ValueError(f"cannot read the mixture {path}: {error}") from error
+        raise InputError(f"cannot read the mixture {path}: {error}") from error
     needed = {"study_id", "title", "abstract", "topic"}
     if not rows or not needed <= set(rows[0]):
-        raise ValueError(f"{path} needs the columns {', '.join(sorted(needed))}")
+        raise InputError(f"{path} needs the columns {', '.join(sorted(needed))}")
     return rows
 
 

@@ -26,6 +26,8 @@ later are in scope (and ``uncategorised``) until they are assigned.
 
 from __future__ import annotations
 
+from litreview.errors import LitreviewError
+
 import json
 import re
 import unicodedata
@@ -43,7 +45,7 @@ MAX_DEPTH = 3
 USER = "user"
 
 
-class HierarchyError(ValueError):
+class HierarchyError(LitreviewError):
     """An edit or a write that would break the hierarchy's rules; the message is meant for the user."""
 
 

@@ -8,6 +8,7 @@ command. The cancel token is checked between files, so a cancel or Ctrl+C never 
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import sqlite3
 from pathlib import Path
@@ -43,7 +44,9 @@ def import_paths(library: Library, paths: list[Path | str] | Path | str, *, link
     pdfs = [path for path, kind in inputs if kind == "pdf"]
     outcomes: list[ImportOutcome] = []
     progress(ProgressEvent(STAGE, 0, len(inputs), "starting", {"batch": batch, "outcomes": []}))
-    with PdfReadAhead(pdfs, index, workers or default_workers(len(pdfs))) as reader:
+    # One undo step for the batch (one input's command is a step of its own, with its own words)
+    step = library.step(f"Import {len(inputs)} files") if len(inputs) > 1 else contextlib.nullcontext()
+    with step, PdfReadAhead(pdfs, index, workers or default_workers(len(pdfs))) as reader:
         readings = iter(reader)
         for done, (path, kind) in enumerate(inputs, start=1):
             if cancel is not None and cancel.cancelled:

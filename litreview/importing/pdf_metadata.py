@@ -21,6 +21,7 @@ from typing import Any
 
 import pymupdf
 
+from litreview.errors import InputError
 from litreview.importing.meta_dates import preprint_year, publication_year
 from litreview.importing.meta_doi import find_dois
 from litreview.importing.meta_layout import TEXT_FLAGS, Line, body_size, join_lines, page_lines, rows
@@ -28,7 +29,7 @@ from litreview.importing.meta_names import NOT_NAME_WORDS, author_line_names, pa
 from litreview.importing.meta_venue import printed_venue
 
 
-class PdfMetadataError(Exception):
+class PdfMetadataError(InputError):
     """The file cannot be read as a PDF with text; the message says why in terms a researcher understands."""
 
 

@@ -12,6 +12,8 @@ verbatim in the study's ``extra``.
 
 from __future__ import annotations
 
+from litreview.errors import InputError
+
 import csv
 import gzip
 import io
@@ -27,7 +29,7 @@ from bibtexparser import middlewares
 REFERENCE_SUFFIXES = (".ris", ".txt", ".bib", ".bibtex", ".csv", ".tsv", ".csv.gz", ".tsv.gz")
 
 
-class ReferenceFormatError(ValueError):
+class ReferenceFormatError(InputError):
     """The export is malformed; the message names the line or record, and nothing of it is imported."""
 
 

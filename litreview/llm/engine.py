@@ -16,13 +16,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from litreview.errors import LitreviewError
 from litreview.jobs import CancelToken, Cancelled
 from litreview.llm import structured
 
 if TYPE_CHECKING:
     from litreview.llm.settings import LlmSettings
 
-class LlmError(Exception):
+class LlmError(LitreviewError):
     """Something went wrong with the model that the user can understand and fix (missing or corrupt model file,
     server down, output that cannot be parsed). The message is meant to be shown as is."""
 

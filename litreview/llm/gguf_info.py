@@ -10,6 +10,8 @@ vocabulary entry and took 46 s on gemma's 262k-token vocabulary here (on a busy 
 
 from __future__ import annotations
 
+from litreview.errors import InputError
+
 import math
 import mmap
 import re
@@ -23,7 +25,7 @@ _EXPERT_TENSOR = re.compile(r"^blk\.(\d+)" + EXPERT_REGEX)
 _LAYER_TENSOR = re.compile(r"^blk\.(\d+)\.")
 
 
-class GgufError(ValueError):
+class GgufError(InputError):
     """The file is not a readable, complete GGUF model."""
 
 

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from litreview.errors import LitreviewError
 from litreview import paths
 from litreview.jobs import CancelToken, ProgressEvent, no_progress
 
@@ -49,7 +50,7 @@ FETCHABLE = {
 }
 
 
-class ModelStoreError(Exception):
+class ModelStoreError(LitreviewError):
     """A model could not be assembled or fetched; the message says why and what to do."""
 
 

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
+from litreview.errors import LitreviewError
 from litreview.store import Library
 
 DECISIONS = ("include", "exclude", "maybe")
 
 
-class DecisionError(ValueError):
+class DecisionError(LitreviewError):
     """A decision that cannot be recorded (unknown study, unknown decision); nothing was written."""
 
 
@@ -41,3 +42,12 @@ def decide(library: Library, study_id: int, decision: str, note: str = "") -> in
 def decisions(library: Library) -> list[dict]:
     """Current decisions in the order they were made (oldest first): the screening sequence so far."""
     return library.query("SELECT study_id, decision, note, decided_at FROM decisions ORDER BY decided_at, id")
+
+
+def last_undone_decision(library: Library) -> int | None:
+    """The study whose decision the next redo would bring back (after Ctrl+Z it is shown again first)."""
+    row = library.conn.execute(
+        "SELECT f.study_id FROM feedback f JOIN commands c ON c.id = f.command_id "
+        "JOIN undo_groups g ON g.id = c.group_id WHERE g.state = 'undone' AND f.kind = 'decision' "
+        "ORDER BY g.seq ASC, f.id DESC LIMIT 1").fetchone()
+    return row[0] if row else None

@@ -7,6 +7,8 @@ write, which is what lets anyone (ASReview included) replay and rescore a run.
 
 from __future__ import annotations
 
+from litreview.errors import InputError
+
 import csv
 import gzip
 import io
@@ -16,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 
-class DatasetError(ValueError):
+class DatasetError(InputError):
     """The file is not a usable labelled screening dataset; the message says why."""
 
 

@@ -7,13 +7,15 @@ are appended at the end, which is allowed only when none of them is relevant.
 
 from __future__ import annotations
 
+from litreview.errors import InputError
+
 import math
 from collections.abc import Sequence
 
 import numpy as np
 
 
-class MetricsError(ValueError):
+class MetricsError(InputError):
     """The order cannot be scored (no relevant record left after the priors, a relevant record never screened)."""
 
 

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import sqlite3
 
+from litreview.errors import NewerLibraryError
+
 V1 = r"""
 CREATE TABLE studies (
     id            INTEGER PRIMARY KEY,
@@ -214,27 +216,145 @@ WHEN NOT EXISTS (SELECT 1 FROM pages WHERE study_id = old.study_id) BEGIN
 END;
 """
 
-MIGRATIONS: list[str] = [V1]
+V2 = r"""
+-- Undo by intention: a group is what the user sees as one step (one drag, one import batch, one build, one
+-- claims run). A job's group stays 'open' while it runs (its commands commit one by one, so a cancel keeps
+-- finished work) and joins the undo stack when it closes; ``seq`` orders the stack by when groups closed.
+CREATE TABLE undo_groups (
+    id            INTEGER PRIMARY KEY,
+    label         TEXT NOT NULL,
+    origin        TEXT NOT NULL DEFAULT 'user' CHECK (origin IN ('user','job')),
+    state         TEXT NOT NULL DEFAULT 'done' CHECK (state IN ('open','done','undone')),
+    seq           INTEGER,
+    owner         TEXT,                          -- 'pid@host' of the process that opened a job's group
+    created       TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now'))
+);
+CREATE INDEX undo_groups_state ON undo_groups(state, seq);
+INSERT INTO undo_groups(id, label, origin, state, seq, created)
+    SELECT id, label, 'user', CASE WHEN undone THEN 'undone' ELSE 'done' END, id, created FROM commands;
+ALTER TABLE commands ADD COLUMN group_id INTEGER REFERENCES undo_groups(id) ON DELETE CASCADE;
+UPDATE commands SET group_id = id;
+ALTER TABLE commands DROP COLUMN undone;
+CREATE INDEX commands_group ON commands(group_id);
+-- lazy = 1: an inserted row whose image is the live row itself (page text is never stored twice); the image
+-- moves into ``after`` only while the insert is undone.
+ALTER TABLE undo_log ADD COLUMN lazy INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX feedback_command ON feedback(command_id);
+CREATE INDEX feedback_study ON feedback(study_id);
+
+-- Two screening stages (PRISMA 2020): title/abstract, then full text. A decision may carry a reason from the
+-- review's list and a free-text note; 'automation' marks records a tool, not a person, set aside.
+CREATE TABLE decisions_v2 (
+    id            INTEGER PRIMARY KEY,
+    study_id      INTEGER NOT NULL REFERENCES studies(id) ON DELETE CASCADE,
+    stage         TEXT NOT NULL DEFAULT 'title_abstract' CHECK (stage IN ('title_abstract','full_text')),
+    decision      TEXT NOT NULL CHECK (decision IN ('include','exclude','maybe','not_retrieved')),
+    reason        TEXT NOT NULL DEFAULT '',
+    note          TEXT NOT NULL DEFAULT '',
+    actor         TEXT NOT NULL DEFAULT 'human' CHECK (actor IN ('human','automation')),
+    decided_at    TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now'))
+);
+INSERT INTO decisions_v2(id, study_id, decision, note, decided_at)
+    SELECT id, study_id, decision, note, decided_at FROM decisions;
+DROP TABLE decisions;
+ALTER TABLE decisions_v2 RENAME TO decisions;
+CREATE UNIQUE INDEX decisions_study_stage ON decisions(study_id, stage);
+
+-- The review's list of exclusion reasons per stage (editable; the first are offered by default).
+CREATE TABLE screening_reasons (
+    id            INTEGER PRIMARY KEY,
+    stage         TEXT NOT NULL CHECK (stage IN ('title_abstract','full_text')),
+    text          TEXT NOT NULL,
+    position      INTEGER NOT NULL DEFAULT 0
+);
+
+-- The stopping point of a screening stage, with the rule and its evidence at that moment (the audit trail a
+-- methods section and the PRISMA diagram need). chosen_by 'user' = stopped before the rule allowed it.
+CREATE TABLE screening_stops (
+    id            INTEGER PRIMARY KEY,
+    stage         TEXT NOT NULL DEFAULT 'title_abstract',
+    rule          TEXT NOT NULL,
+    target        REAL,
+    confidence    REAL,
+    screened      INTEGER NOT NULL,
+    total         INTEGER NOT NULL,
+    evidence      TEXT NOT NULL DEFAULT '{}',
+    chosen_by     TEXT NOT NULL DEFAULT 'rule' CHECK (chosen_by IN ('rule','user')),
+    created       TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now'))
+);
+
+-- Where records came from (PRISMA identification): a database, a register, or other methods.
+CREATE TABLE sources (
+    id            INTEGER PRIMARY KEY,
+    name          TEXT NOT NULL,
+    kind          TEXT NOT NULL DEFAULT 'database' CHECK (kind IN ('database','register','other')),
+    created       TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now'))
+);
+CREATE UNIQUE INDEX sources_name ON sources(name, kind);
+-- The source a file name was imported from last time, so the user is asked once per file.
+CREATE TABLE source_files (
+    id            INTEGER PRIMARY KEY,
+    file_name     TEXT NOT NULL UNIQUE,
+    source_id     INTEGER NOT NULL REFERENCES sources(id) ON DELETE CASCADE
+);
+ALTER TABLE import_outcomes ADD COLUMN source_id INTEGER REFERENCES sources(id) ON DELETE SET NULL;
+ALTER TABLE import_outcomes ADD COLUMN title TEXT;   -- what the input was, in words (for reports)
+ALTER TABLE studies ADD COLUMN source_id INTEGER REFERENCES sources(id) ON DELETE SET NULL;
+
+-- Output made without the model (its calls failed) is marked, shown as such, and can be redone.
+ALTER TABLE claims ADD COLUMN fallback INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE categories ADD COLUMN name_source TEXT NOT NULL DEFAULT 'model';  -- model | fallback | user
+-- The words of a study that justify a facet assignment (shown in the study pane).
+ALTER TABLE assignments ADD COLUMN evidence TEXT;
+
+-- Suggestions the learner makes after a correction; accepting or rejecting one is a user command.
+CREATE TABLE suggestions (
+    id            INTEGER PRIMARY KEY,
+    hierarchy_id  INTEGER NOT NULL REFERENCES hierarchies(id) ON DELETE CASCADE,
+    study_id      INTEGER NOT NULL REFERENCES studies(id) ON DELETE CASCADE,
+    category_id   INTEGER NOT NULL REFERENCES categories(id) ON DELETE CASCADE,
+    from_category INTEGER REFERENCES categories(id) ON DELETE CASCADE,
+    score         REAL,
+    reason        TEXT NOT NULL DEFAULT '',
+    state         TEXT NOT NULL DEFAULT 'open' CHECK (state IN ('open','accepted','rejected')),
+    created       TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now'))
+);
+CREATE INDEX suggestions_open ON suggestions(hierarchy_id, state);
+
+-- A cache, not a user change: one sentence vector per study, recomputed only when its text changes.
+CREATE TABLE study_vectors (
+    study_id      INTEGER PRIMARY KEY REFERENCES studies(id) ON DELETE CASCADE,
+    model         TEXT NOT NULL,
+    text_hash     TEXT NOT NULL,
+    vector        BLOB NOT NULL
+);
+
+-- Per-library settings a user changes from the app (stopping target, undo depth, ...): key -> JSON value.
+CREATE TABLE library_settings (
+    id            INTEGER PRIMARY KEY,
+    key           TEXT NOT NULL UNIQUE,
+    value         TEXT NOT NULL
+);
+"""
+
+MIGRATIONS: list[str] = [V1, V2]
 """MIGRATIONS[i] takes a library from user_version i to i + 1."""
 
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
-class NewerLibraryError(RuntimeError):
-    """The library was written by a newer litreview; opening it here could damage it."""
-
-
 def migrate(conn: sqlite3.Connection) -> int:
-    """Bring the database to SCHEMA_VERSION in one transaction; returns the version it started at."""
-    start = conn.execute("PRAGMA user_version").fetchone()[0]
-    if start > SCHEMA_VERSION:
-        raise NewerLibraryError(
-            f"this library has schema version {start}, newer than this litreview ({SCHEMA_VERSION}): update litreview"
-        )
+    """Bring the database to SCHEMA_VERSION in one transaction; returns the version it started at.
+
+    The version is read again after ``BEGIN IMMEDIATE`` has the write lock: two processes opening the same old
+    library at once must not both run a migration (the second would find its tables already there).
+    """
+    start = _check_version(conn)
     if start == SCHEMA_VERSION:
         return start
     conn.execute("BEGIN IMMEDIATE")
     try:
+        start = _check_version(conn)
         for version in range(start, SCHEMA_VERSION):
             for statement in _statements(MIGRATIONS[version]):
                 conn.execute(statement)
@@ -244,6 +364,16 @@ def migrate(conn: sqlite3.Connection) -> int:
         conn.execute("ROLLBACK")
         raise
     return start
+
+
+def _check_version(conn: sqlite3.Connection) -> int:
+    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    if version > SCHEMA_VERSION:
+        raise NewerLibraryError(
+            f"this library was written by a newer litreview (schema {version}, this one reads up to "
+            f"{SCHEMA_VERSION}): update litreview to open it"
+        )
+    return version
 
 
 def _statements(script: str) -> list[str]:

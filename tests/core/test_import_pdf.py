@@ -109,16 +109,16 @@ def test_copy_into_the_store_by_default_and_link_keeps_the_path(library, tmp_pat
     assert row == {"stored_path": None, "original_path": str(source.resolve())}
 
 
-def test_each_pdf_is_one_undoable_command_with_feedback(library):
+def test_an_import_batch_is_one_undo_step_with_a_command_and_feedback_per_pdf(library):
     outcomes = import_paths(library, [need_shared("pdfs/jose/jose.00016.pdf"), need_shared("pdfs/jose/jose.00019.pdf")])
     assert [r["id"] for r in library.search("atomistic")] == [outcomes[1].study_id]
     assert [r["label"] for r in library.query("SELECT label FROM commands ORDER BY id")] == [
         "Import jose.00016.pdf", "Import jose.00019.pdf"]
     feedback = library.query("SELECT kind, study_id, payload FROM feedback ORDER BY id")
     assert [(f["kind"], f["study_id"]) for f in feedback] == [("import", o.study_id) for o in outcomes]
-    assert library.undo() == "Import jose.00019.pdf"
-    assert library.study_count() == 1
-    assert library.conn.execute("SELECT count(*) FROM files").fetchone()[0] == 1
+    assert library.undo().label == "Import 2 files"
+    assert library.study_count() == 0
+    assert library.conn.execute("SELECT count(*) FROM files").fetchone()[0] == 0
     assert library.search("atomistic") == []  # pylj's text left the index with its study
 
 

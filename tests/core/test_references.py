@@ -210,12 +210,12 @@ def test_a_file_of_only_duplicates_adds_no_command(library, tmp_path):
     assert library.query("SELECT count(*) AS n FROM commands") == [{"n": 1}]
 
 
-def test_undo_removes_a_whole_reference_file(library, tmp_path):
+def test_undo_removes_a_whole_import_batch(library, tmp_path):
     import_paths(library, [write(tmp_path, "a.ris", RIS), write(tmp_path, "b.bib", BIBTEX)])
     assert library.study_count() == 4  # same title, author and year, but two different DOIs: two works
-    assert library.undo() == "Import b.bib (2 records)"
-    assert library.study_count() == 2
-    assert library.undo() == "Import a.ris (2 records)"
+    assert [r["label"] for r in library.query("SELECT label FROM commands ORDER BY id")] == [
+        "Import a.ris (2 records)", "Import b.bib (2 records)"]
+    assert library.undo().label == "Import 2 files"
     assert library.study_count() == 0 and library.search("roofs") == []
 
 

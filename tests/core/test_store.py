@@ -48,20 +48,20 @@ def test_undo_and_redo_restore_rows_search_and_feedback(library):
         cmd.feedback("rename", study_id=study_id, old="Nudging physicians")
     assert library.undo_label() == "Rename study"
 
-    assert library.undo() == "Rename study"
+    assert library.undo().label == "Rename study"
     assert library.study(study_id)["title"] == "Nudging physicians"
     assert library.search("clinicians") == []
     assert library.query("SELECT retracted FROM feedback WHERE kind = 'rename'") == [{"retracted": 1}]
 
-    assert library.redo() == "Rename study"
+    assert library.redo().label == "Rename study"
     assert library.study(study_id)["title"] == "Defaults for clinicians"
     assert library.query("SELECT retracted FROM feedback WHERE kind = 'rename'") == [{"retracted": 0}]
 
-    assert library.undo() == "Rename study"
-    assert library.undo() == "Add Nudging physicians"
+    assert library.undo().label == "Rename study"
+    assert library.undo().label == "Add Nudging physicians"
     assert library.study_count() == 0
     assert library.search("zebrafish") == [] and library.conn.execute("SELECT count(*) FROM pages").fetchone()[0] == 0
-    assert library.redo() == "Add Nudging physicians"
+    assert library.redo().label == "Add Nudging physicians"
     assert library.full_text(study_id) == [(1, "page one text")]
     assert [r["id"] for r in library.search("page")] == [study_id]
 
@@ -81,6 +81,7 @@ def test_failed_command_writes_nothing(library):
             raise RuntimeError("crash in the middle")
     assert library.study_count() == 0
     assert library.query("SELECT count(*) AS n FROM commands") == [{"n": 0}]
+    assert library.query("SELECT count(*) AS n FROM undo_groups") == [{"n": 0}]
     assert library.query("SELECT count(*) AS n FROM undo_log") == [{"n": 0}]
 
 

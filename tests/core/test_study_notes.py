@@ -9,6 +9,6 @@ def test_notes_are_undoable_and_logged(library):
     set_notes(library, study_id, "check the dosage table")
     assert library.study(study_id)["notes"] == "check the dosage table"
     assert library.query("SELECT kind, retracted FROM feedback WHERE kind = 'note'") == [{"kind": "note", "retracted": 0}]
-    assert library.undo() == "Edit notes"
+    assert library.undo().label == "Edit notes"
     assert library.study(study_id)["notes"] == ""
     assert library.query("SELECT retracted FROM feedback WHERE kind = 'note'") == [{"retracted": 1}]

@@ -225,7 +225,7 @@ def test_moving_a_selection_is_one_command(toy_hierarchy):
     edits.move_studies(library, [s1, s2], ids["Oral triptans"], ids["Software"])
     assert tree.studies_in(library, ids["Software"]) == [s1, s2, studies[4]]
     assert [r["kind"] for r in _active_feedback(library)] == [feedback.MOVE_STUDY] * 2
-    assert library.undo() == "Move 2 studies to 'Software'"
+    assert library.undo().label == "Move 2 studies to 'Software'"
     assert table_dump(library) == before
     with pytest.raises(HierarchyError, match="not in"):
         edits.move_studies(library, [s1, studies[5]], ids["Oral triptans"], ids["Software"])

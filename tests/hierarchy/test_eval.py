@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from litreview.errors import InputError
+
 from litreview.cli import main
 from litreview.hierarchy import tree
 from litreview.hierarchy.evaluate import ScorerMissing, evaluate_mixture, load_scorer, predictions, read_mixture
@@ -62,7 +64,7 @@ def test_missing_scorer_and_bad_mixture_are_clear_errors(tmp_path, capsys):
         load_scorer(tmp_path / "nope.py")
     bad = tmp_path / "bad.csv"
     bad.write_text("id,text\n1,hello\n", encoding="utf-8")
-    with pytest.raises(ValueError, match="needs the columns"):
+    with pytest.raises(InputError, match="needs the columns"):
         read_mixture(bad)
     assert main(["eval", "hierarchy", str(bad), "--scorer", str(tmp_path / "nope.py")]) == 2
     assert "hierarchy_eval.py was not found" in capsys.readouterr().err

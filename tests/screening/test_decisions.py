@@ -24,7 +24,7 @@ def test_a_decision_is_stored_logged_and_undoable(screening_library):
     assert json.loads(event["payload"]) == {"decision": "include", "note": "meets all criteria", "previous": None}
     assert library.undo_label() == "Include study %d" % ids[0]
 
-    assert library.undo() == "Include study %d" % ids[0]
+    assert library.undo().label == "Include study %d" % ids[0]
     assert library.query("SELECT * FROM decisions") == []
     assert _feedback(library, "decision")[-1]["retracted"] == 1
     library.redo()

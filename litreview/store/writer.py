@@ -1,0 +1,90 @@
+"""The one writer of a library in a long-running program (the app): a thread that owns the writing connection.
+
+Every change, a user's edit as much as a job's step, is an *op* (``op(library) -> result``) run on this thread in
+the order it arrived (Anki's one collection worker; Datasette's write thread). Nothing else in the process
+writes, so a quick edit never waits on SQLite's busy timeout behind a job: it waits at most for the op in front
+of it, and jobs keep their ops small (one file, one study, one swap-in of a finished build).
+
+A job's ops run inside its undo group (``submit(op, group=...)``), so a whole import or claims run is one undo
+step while the user's own edits, queued between them, stay steps of their own.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future
+from pathlib import Path
+from typing import Any, TypeVar
+
+from litreview.store.library import Library
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+Op = Callable[[Library], T]
+
+
+class Writer:
+    """Runs ops on one thread that owns the library's writing connection. ``close()`` drains and stops it."""
+
+    def __init__(self, folder: str | Path, *, keep_groups: int | None = None):
+        self.folder = Path(folder)
+        self._queue: queue.SimpleQueue[tuple[Callable[[Library], Any], int | None, Future] | None] = \
+            queue.SimpleQueue()
+        self._ready: Future[None] = Future()
+        self._keep = keep_groups
+        self._thread = threading.Thread(target=self._run, name="litreview-writer", daemon=True)
+        self._thread.start()
+        self._ready.result()  # opening errors (a damaged library) surface here, in the caller's thread
+
+    def submit(self, op: Callable[[Library], T], *, group: int | None = None) -> Future[T]:
+        """Queue ``op``; its commands join undo ``group`` when given. The future holds its result or exception."""
+        future: Future[T] = Future()
+        if not self._thread.is_alive():
+            future.set_exception(RuntimeError("the library writer is closed"))
+            return future
+        self._queue.put((op, group, future))
+        return future
+
+    def call(self, op: Callable[[Library], T], *, group: int | None = None) -> T:
+        """Run ``op`` on the writer and wait for its result (re-raising its exception here)."""
+        if threading.current_thread() is self._thread:
+            raise RuntimeError("an op may not wait for another op (it would wait for itself)")
+        return self.submit(op, group=group).result()
+
+    def close(self) -> None:
+        if self._thread.is_alive():
+            self._queue.put(None)
+            self._thread.join()
+
+    def _run(self) -> None:
+        try:
+            library = Library(self.folder)
+        except BaseException as error:  # noqa: BLE001 (handed to the opener)
+            self._ready.set_exception(error)
+            return
+        if self._keep is not None:
+            library.keep_groups = self._keep
+        self._ready.set_result(None)
+        try:
+            while (item := self._queue.get()) is not None:
+                op, group, future = item
+                if not future.set_running_or_notify_cancel():
+                    continue
+                library.current_group = group
+                try:
+                    future.set_result(op(library))
+                except BaseException as error:  # noqa: BLE001 (the submitter decides what it means)
+                    future.set_exception(error)
+                finally:
+                    library.current_group = None
+        finally:
+            library.close()
+
+
+def inline(library: Library) -> Callable[[Callable[[Library], T]], T]:
+    """How a job writes when it owns its library (the CLI, tests): each op runs at once on that library."""
+    return lambda op: op(library)
