@@ -18,6 +18,7 @@ run: $(STAMP)
 	$(BIN)/litreview-gui
 
 test: $(STAMP)
+	$(BIN)/ruff check litreview ui tests bench
 	$(BIN)/lint-imports
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest
 

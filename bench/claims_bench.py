@@ -13,7 +13,8 @@ not reproducible here). Ratios are model / baseline. Writes nothing outside a te
 
 ``--structured N`` measures whether the picked sentences are findings: it takes N structured abstracts (with
 both set-up labels such as BACKGROUND/METHODS and RESULTS/CONCLUSIONS labels) from the screening datasets
-(in file-name order; most are the nudging review's), removes the labels (so neither run can read them) and reports ``finding_precision``: the share of claims
+(in file-name order; most are the nudging review's), removes the labels (so neither run can read them) and
+reports ``finding_precision``: the share of claims
 whose evidence sentence was under RESULTS or CONCLUSIONS in the original.
 """
 

@@ -114,8 +114,8 @@ def main() -> None:
     print(f"CPU time in one process (no pool)     : raw {raw_cpu:.2f} s; litreview reading {read_cpu:.2f} s "
           f"({read_cpu / raw_cpu:.2f}x, the workers' part) + writing {write_cpu:.2f} s ({write_cpu / raw_cpu:.2f}x, "
           f"the parent's part, overlapped with reading)")
-    print(f"runs: raw {['%.2f' % t for t in raw]}, 1 worker {['%.2f' % t for t in one]}, "
-          f"2 workers {['%.2f' % t for t in two]}")
+    print(f"runs: raw {[f'{t:.2f}' for t in raw]}, 1 worker {[f'{t:.2f}' for t in one]}, "
+          f"2 workers {[f'{t:.2f}' for t in two]}")
 
 
 if __name__ == "__main__":

@@ -87,7 +87,7 @@ def median_of(results: list[dict]) -> dict:
 
 
 def section_speed(quick: bool, rows: list[dict]) -> None:
-    print("\n== 1. speed per model and placement mode (n_threads = %d physical cores) ==" % physical_cores())
+    print(f"\n== 1. speed per model and placement mode (n_threads = {physical_cores()} physical cores) ==")
     n_prompt, n_gen, repeats = (128, 32, 3) if quick else (384, 96, 5)
     moe = OUT / f"realistic-moe-{REALISTIC.n_layer}L-{REALISTIC.n_expert}E-{REALISTIC.n_expert_used}used.gguf"
     if not moe.exists():
@@ -108,7 +108,7 @@ def section_speed(quick: bool, rows: list[dict]) -> None:
                                                              ("n-cpu-moe", plan.n_cpu_moe), ("auto", 0)]]
     engines, loads = [], []
     try:
-        for label, path, mode, n in cases:
+        for _label, path, mode, n in cases:
             settings = LlmSettings(model_path=str(path) if path else None, placement=mode, n_cpu_moe=n,
                                    n_ctx=1024)
             started = time.perf_counter()

@@ -16,8 +16,17 @@ from typing import Any
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
-    QDialog, QDialogButtonBox, QFormLayout, QHBoxLayout, QLabel, QPlainTextEdit, QPushButton,
-    QSplitter, QTextBrowser, QVBoxLayout, QWidget,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QPlainTextEdit,
+    QPushButton,
+    QSplitter,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
 )
 
 from litreview.store import Library
@@ -170,9 +179,7 @@ class ScreeningView(QWidget):
                else "<p style='color:gray'>No abstract: decide on the title, or open it from the library.</p>"))
 
     def _update_progress(self) -> None:
-        from litreview.screening import screening_status
-
-        from litreview.screening import decisions
+        from litreview.screening import decisions, screening_status
 
         status = screening_status(self.library)
         self.status = status
@@ -250,7 +257,7 @@ class ScreeningView(QWidget):
         dialog.open()
         self.protocol_dialog = dialog
 
-    def _save_protocol(self, dialog: "ProtocolDialog") -> None:
+    def _save_protocol(self, dialog: ProtocolDialog) -> None:
         from litreview.screening import set_protocol
 
         set_protocol(self.library, **dialog.values())

@@ -33,10 +33,10 @@ class Node:
     kind: str
     id: int
     name: str
-    parent: "Node | None" = None
+    parent: Node | None = None
     count: int = 0
     locked: bool = False
-    children: list["Node"] = field(default_factory=list)
+    children: list[Node] = field(default_factory=list)
 
     def row(self) -> int:
         return self.parent.children.index(self) if self.parent else 0

@@ -25,7 +25,7 @@ from typing import Any
 
 from PySide6.QtCore import QMetaObject, QObject, QRunnable, Qt, QThread, QThreadPool, Signal, Slot
 
-from litreview.jobs import CancelToken, Cancelled, ProgressEvent
+from litreview.jobs import Cancelled, CancelToken, ProgressEvent
 from litreview.store import Library
 
 log = logging.getLogger(__name__)

@@ -42,7 +42,8 @@ _STOP = frozenset("""a an the of in on at to for from by with and or but not no 
 this that these those it its as than then there their which who whom whose what when where while into onto
 our we they he she his her them us you your also both either each such""".split())
 CHOICE_WEIGHT = 0.25
-"""Weight of the small model's log-probability ratio (vs. uniform) against the finding score: bench/claims_bench.py --structured 40 measured finding precision 0.87 at 0.25 vs 0.75 at 1.0 (no model: 0.86)."""
+"""Weight of the small model's log-probability ratio (vs. uniform) against the finding score:
+bench/claims_bench.py --structured 40 measured finding precision 0.87 at 0.25 vs 0.75 at 1.0 (no model: 0.86)."""
 CLEAR_FINDING = 3.0
 """Finding score above which a sentence is a claim of its own when the model does not argue against it."""
 CHOICE_MARGIN = 2.0
@@ -60,7 +61,8 @@ def extract_claims(library: Any, engine: Any, study_ids: list[int] | None = None
                    progress: ProgressCallback = no_progress, cancel: CancelToken | None = None) -> dict[str, Any]:
     """Extract claims for ``study_ids`` (default: every study not excluded by screening that has no claims yet,
     or all of them with ``redo``). ``engine`` None takes the best-ranked sentences without a model (the
-    baseline the bench compares against, and what a library without a model can still have). Listed studies are always re-extracted. Each study's model-made claims are
+    baseline the bench compares against, and what a library without a model can still have). Listed studies are
+    always re-extracted. Each study's model-made claims are
     replaced in one undoable command ("Extract claims"); claims the user wrote are kept. Returns a summary:
     studies, with_text, with_claims, claims, grounded, grounded_share, with_claims_share, extractive_studies,
     model_errors, llm_calls, seconds, seconds_per_study."""

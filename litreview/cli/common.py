@@ -77,7 +77,7 @@ class TerminalProgress:
             self.bar.close()
             self.bar = None
 
-    def __enter__(self) -> "TerminalProgress":
+    def __enter__(self) -> TerminalProgress:
         return self
 
     def __exit__(self, *exc: object) -> None:

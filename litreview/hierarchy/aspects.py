@@ -37,7 +37,7 @@ class CategoryDraft:
     name: str = ""
     description: str = ""
     name_source: str = ""                  # model | terms | rule | user
-    children: list["CategoryDraft"] = field(default_factory=list)
+    children: list[CategoryDraft] = field(default_factory=list)
     existing_id: int | None = None         # a kept category of the previous build
 
 

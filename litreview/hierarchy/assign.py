@@ -106,7 +106,7 @@ class Calibrator:
     def __init__(self) -> None:
         self.model: LogisticRegression | None = None
 
-    def fit(self, centroid: np.ndarray, nearest: np.ndarray, profiles: list[CategoryProfile]) -> "Calibrator":
+    def fit(self, centroid: np.ndarray, nearest: np.ndarray, profiles: list[CategoryProfile]) -> Calibrator:
         x, y = [], []
         for j, profile in enumerate(profiles):
             members = set(profile.members)

@@ -32,10 +32,19 @@ import numpy as np
 from litreview import feedback
 from litreview.hierarchy import aspects as aspect_plans
 from litreview.hierarchy import tree
+from litreview.hierarchy.aspects import (
+    DESIGN_RULES,
+    POPULATION_RULES,
+    AspectDraft,
+    CategoryDraft,
+    cluster_aspect,
+    fill_terms,
+    findings_texts,
+    propose_taxonomy,
+    proposed_aspect,
+    rule_aspect,
+)
 from litreview.hierarchy.assign import AssignmentResult, CategoryProfile, Decision, assign
-from litreview.hierarchy.aspects import (DESIGN_RULES, POPULATION_RULES, AspectDraft, CategoryDraft,
-                                         cluster_aspect, fill_terms, findings_texts, propose_taxonomy,
-                                         proposed_aspect, rule_aspect)
 from litreview.hierarchy.naming import NamingInput, name_category
 from litreview.hierarchy.vectors import embed_texts
 from litreview.jobs import CancelToken, ProgressCallback, ProgressEvent, no_progress

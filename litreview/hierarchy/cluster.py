@@ -47,7 +47,7 @@ class ClusterNode:
     """One cluster of a nested clustering: indices into the texts it was built from, and its subclusters."""
 
     members: list[int]
-    children: list["ClusterNode"] = field(default_factory=list)
+    children: list[ClusterNode] = field(default_factory=list)
 
 
 def choose_partition(vectors: np.ndarray, *, k_min: int = 2, k_max: int = 12, min_size: int = 3,

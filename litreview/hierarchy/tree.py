@@ -26,8 +26,6 @@ later are in scope (and ``uncategorised``) until they are assigned.
 
 from __future__ import annotations
 
-from litreview.errors import LitreviewError
-
 import json
 import re
 import unicodedata
@@ -35,6 +33,8 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 import networkx as nx
+
+from litreview.errors import LitreviewError
 
 if TYPE_CHECKING:
     from litreview.store import Command, Library

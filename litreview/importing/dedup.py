@@ -99,7 +99,7 @@ class DedupIndex:
         self._undo: list[tuple[str, object]] | None = None
 
     @classmethod
-    def load(cls, library: Library) -> "DedupIndex":
+    def load(cls, library: Library) -> DedupIndex:
         index = cls()
         for sha, study_id in library.conn.execute("SELECT sha256, study_id FROM files"):
             index._sha.setdefault(sha, study_id)

@@ -69,7 +69,7 @@ class PdfReadAhead:
         self.workers = workers
         self.pool: ProcessPoolExecutor | None = None
 
-    def __enter__(self) -> "PdfReadAhead":
+    def __enter__(self) -> PdfReadAhead:
         return self
 
     def __exit__(self, *exc: object) -> None:

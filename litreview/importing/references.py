@@ -12,8 +12,6 @@ verbatim in the study's ``extra``.
 
 from __future__ import annotations
 
-from litreview.errors import InputError
-
 import csv
 import gzip
 import io
@@ -25,6 +23,8 @@ from typing import Any
 import bibtexparser
 import rispy
 from bibtexparser import middlewares
+
+from litreview.errors import InputError
 
 REFERENCE_SUFFIXES = (".ris", ".txt", ".bib", ".bibtex", ".csv", ".tsv", ".csv.gz", ".tsv.gz")
 

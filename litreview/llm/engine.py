@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from litreview.errors import LitreviewError
-from litreview.jobs import CancelToken, Cancelled
+from litreview.jobs import Cancelled, CancelToken
 from litreview.llm import structured
 
 if TYPE_CHECKING:
@@ -180,7 +180,7 @@ class Engine:
     def close(self) -> None:
         """Free the model (or connection). Safe to call twice."""
 
-    def __enter__(self) -> "Engine":
+    def __enter__(self) -> Engine:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -210,7 +210,7 @@ def softmax(logprobs: list[float]) -> list[float]:
     return [weight / total for weight in weights]
 
 
-def open_engine(settings: "LlmSettings | None" = None, *, library: Any | None = None) -> Engine:
+def open_engine(settings: LlmSettings | None = None, *, library: Any | None = None) -> Engine:
     """The engine the user configured: a server when ``server_url`` is set, else llama.cpp in-process with the
     chosen GGUF (or the small default model, assembled on first use). Raises LlmError with a readable reason."""
     from litreview.llm.settings import LlmSettings

@@ -10,8 +10,6 @@ vocabulary entry and took 46 s on gemma's 262k-token vocabulary here (on a busy 
 
 from __future__ import annotations
 
-from litreview.errors import InputError
-
 import math
 import mmap
 import re
@@ -19,6 +17,8 @@ import struct
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from litreview.errors import InputError
 
 EXPERT_REGEX = r"\.ffn_(up|down|gate|gate_up)_(ch|)exps"
 _EXPERT_TENSOR = re.compile(r"^blk\.(\d+)" + EXPERT_REGEX)

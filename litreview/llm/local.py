@@ -311,7 +311,7 @@ class ConstrainedSampler:
         self.one = (lc.llama_token_data * 1)()
         self.one_array = lc.llama_token_data_array(data=self.one, size=1, selected=-1, sorted=False)
 
-    def __enter__(self) -> "ConstrainedSampler":
+    def __enter__(self) -> ConstrainedSampler:
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -17,8 +17,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from litreview.errors import LitreviewError
 from litreview import paths
+from litreview.errors import LitreviewError
 from litreview.jobs import CancelToken, ProgressEvent, no_progress
 
 DEFAULT_LABEL = "small default model"

@@ -10,10 +10,11 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+import tomllib
 
 from litreview import paths
 
@@ -85,7 +86,7 @@ class LlmSettings:
         return paths.config_dir() / SETTINGS_FILE
 
     @classmethod
-    def load(cls, path: Path | None = None) -> "LlmSettings":
+    def load(cls, path: Path | None = None) -> LlmSettings:
         """The saved settings, or the defaults when none were saved. Unknown keys are ignored (newer versions)."""
         path = path or cls.default_path()
         if not path.exists():

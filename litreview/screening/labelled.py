@@ -7,8 +7,6 @@ write, which is what lets anyone (ASReview included) replay and rescore a run.
 
 from __future__ import annotations
 
-from litreview.errors import InputError
-
 import csv
 import gzip
 import io
@@ -16,6 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+
+from litreview.errors import InputError
 
 
 class DatasetError(InputError):

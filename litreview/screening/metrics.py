@@ -7,12 +7,12 @@ are appended at the end, which is allowed only when none of them is relevant.
 
 from __future__ import annotations
 
-from litreview.errors import InputError
-
 import math
 from collections.abc import Sequence
 
 import numpy as np
+
+from litreview.errors import InputError
 
 
 class MetricsError(InputError):

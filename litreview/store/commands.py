@@ -60,7 +60,7 @@ class Changes:
     def areas(self) -> set[str]:
         return {AREAS[t] for t in self.tables if t in AREAS}
 
-    def merge(self, other: "Changes") -> None:
+    def merge(self, other: Changes) -> None:
         self.tables |= other.tables
         self.studies |= other.studies
         self.label = self.label or other.label

@@ -21,13 +21,13 @@ JO  - Journal of Health Behaviour
 AB  - We changed the default option in the prescribing
   software and measured generic prescribing.
 KW  - nudge
-ER  - 
+ER  -
 
 TY  - JOUR
 TI  - Green roofs and indoor heat
 AU  - Wei, Chen
 PY  - 2020
-ER  - 
+ER  -
 """
 
 BIBTEX = r"""
@@ -49,7 +49,8 @@ BIBTEX = r"""
 
 CSV = """\
 Title,Authors,Year,DOI,Abstract,Source title,label_included
-"Street trees, shade and heat stress","Okonkwo A.; Marchand J.",2021,10.5555/x.1,"Walks through streets, with ""quotes"".",Urban Climate Letters,1
+"Street trees, shade and heat stress","Okonkwo A.; Marchand J.",2021,10.5555/x.1,\
+"Walks through streets, with ""quotes"".",Urban Climate Letters,1
 Microplastics in roach,"Bergström, Elin; Novák, Pavel",2019,,Fibres dominate.,Freshwater Pollution Studies,0
 """
 
@@ -170,28 +171,28 @@ def test_duplicates_per_record_by_doi_and_by_title_author_year(library, tmp_path
 TY  - JOUR
 TI  - Another title entirely
 DO  - 10.1000/abc.123
-ER  - 
+ER  -
 TY  - JOUR
 TI  - GREEN ROOFS AND INDOOR HEAT.
 AU  - Wei, C.
 PY  - 2020
-ER  - 
+ER  -
 TY  - JOUR
 TI  - Green roofs and indoor heat
 AU  - Wei, Chen
 PY  - 2004
-ER  - 
+ER  -
 TY  - JOUR
 TI  - Green roof and indoor heat
 AU  - Wei, Chen
 PY  - 2020
-ER  - 
+ER  -
 TY  - JOUR
 TI  - A new study of urban cooling by street trees
-ER  - 
+ER  -
 TY  - JOUR
 TI  - A new study of urban cooling by street trees
-ER  - 
+ER  -
 """)
     outcomes = import_paths(library, [later])
     statuses = [(o.status, o.matched_id) for o in outcomes]

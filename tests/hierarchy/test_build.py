@@ -172,7 +172,7 @@ def test_too_few_studies_is_a_clear_error(library):
 
 
 def test_cancel_stops_between_aspects(library):
-    from litreview.jobs import CancelToken, Cancelled
+    from litreview.jobs import Cancelled, CancelToken
 
     add_studies(library, three_topics(per_topic=6))
     token = CancelToken()

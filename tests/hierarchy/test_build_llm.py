@@ -4,7 +4,6 @@ mixture with sane metrics."""
 
 from __future__ import annotations
 
-
 import pytest
 
 from litreview.hierarchy import tree

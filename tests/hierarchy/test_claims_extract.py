@@ -6,7 +6,7 @@ import pytest
 
 from litreview.claims import extract_claims
 from litreview.claims.extract import EXTRACTIVE, candidate_sentences
-from litreview.jobs import CancelToken, Cancelled
+from litreview.jobs import Cancelled, CancelToken
 from tests.fakes import FakeEngine
 from tests.hierarchy.conftest import add_studies, table_dump
 

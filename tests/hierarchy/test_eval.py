@@ -7,9 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from litreview.errors import InputError
-
 from litreview.cli import main
+from litreview.errors import InputError
 from litreview.hierarchy import tree
 from litreview.hierarchy.evaluate import ScorerMissing, evaluate_mixture, load_scorer, predictions, read_mixture
 from tests.conftest import SHARED_DATA, need_shared

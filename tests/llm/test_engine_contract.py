@@ -7,7 +7,7 @@ import math
 import jsonschema
 import pytest
 
-from litreview.jobs import CancelToken, Cancelled
+from litreview.jobs import Cancelled, CancelToken
 from litreview.llm import OutputTruncated
 
 SCHEMAS = [

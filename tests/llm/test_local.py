@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from litreview.jobs import CancelToken, Cancelled
+from litreview.jobs import Cancelled, CancelToken
 from litreview.llm import LlmError, LlmSettings
 from litreview.llm.local import LocalEngine, log_softmax
 from litreview.llm.tiny_moe import write_moe_gguf

@@ -9,8 +9,7 @@ import ctypes
 
 import pytest
 
-from litreview.llm import LlmError, LlmSettings
-from litreview.llm import placement
+from litreview.llm import LlmError, LlmSettings, placement
 from litreview.llm.gguf_info import EXPERT_REGEX
 from litreview.llm.local import LocalEngine
 from litreview.llm.planner import expert_rules

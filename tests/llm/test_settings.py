@@ -1,9 +1,9 @@
 from __future__ import annotations
 
 import os
-import tomllib
 
 import pytest
+import tomllib
 
 from litreview.llm import LlmSettings, physical_cores
 

@@ -22,9 +22,9 @@ def test_a_decision_is_stored_logged_and_undoable(screening_library):
     event = _feedback(library, "decision")[-1]
     assert event["study_id"] == ids[0]
     assert json.loads(event["payload"]) == {"decision": "include", "note": "meets all criteria", "previous": None}
-    assert library.undo_label() == "Include study %d" % ids[0]
+    assert library.undo_label() == f"Include study {ids[0]}"
 
-    assert library.undo().label == "Include study %d" % ids[0]
+    assert library.undo().label == f"Include study {ids[0]}"
     assert library.query("SELECT * FROM decisions") == []
     assert _feedback(library, "decision")[-1]["retracted"] == 1
     library.redo()

@@ -94,7 +94,7 @@ def add_studies(library, titles: list[str]) -> list[int]:
             ids.append(cmd.insert("studies", {
                 "title": title, "abstract": f"An abstract about {title.lower()}.",
                 "year": 2018 + number % 5, "source": "ris",
-                "authors": '[{"given": "Ada", "family": "Author%d"}]' % number}))
+                "authors": f'[{{"given": "Ada", "family": "Author{number}"}}]'}))
     return ids
 
 

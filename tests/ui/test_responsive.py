@@ -4,7 +4,8 @@ A 10 ms QTimer records when it fires; a gap between two ticks is how long the wi
 the user. The test holds 99 % of the turns while the job runs under 100 ms and every one under 500 ms (a
 freeze). When the machine itself is too busy for that (an idle event loop measured just before, in the same
 window, already misses 50 ms at p99, e.g. while a bundle builds beside the tests), the job is held against that
-idle baseline instead: p99 at most twice the idle p99 plus 20 ms; the figures printed say which rule applied. Why not every turn under 100 ms: on the shared 2-core test machine (load 12-14) isolated turns of
+idle baseline instead: p99 at most twice the idle p99 plus 20 ms; the figures printed say which rule applied.
+Why not every turn under 100 ms: on the shared 2-core test machine (load 12-14) isolated turns of
 100-220 ms happen while our reader process has a core; faulthandler dumps taken at those moments show every
 worker thread waiting and the GUI thread in the event loop, i.e. the OS scheduler, not the app, held the
 window. The printed figures (and ``bench/ui_bench.py``) give the exact numbers.
