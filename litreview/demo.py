@@ -71,7 +71,7 @@ class _Column:
 
     def __init__(self, page: pymupdf.Page):
         self.page = page
-        self.y = MARGIN
+        self.y: float = MARGIN
 
     def text(self, text: str, size: float, font: str, leading: float = 1.3, align: int = pymupdf.TEXT_ALIGN_LEFT) -> None:
         rect = pymupdf.Rect(MARGIN, self.y, PAGE.width - MARGIN, PAGE.height - MARGIN)

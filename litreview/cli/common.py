@@ -62,15 +62,16 @@ class TerminalProgress:
             return
         from tqdm import tqdm
 
-        if self.bar is None or self.bar.desc != event.stage:
-            if self.bar is not None:
-                self.bar.close()
-            self.bar = tqdm(total=event.total, desc=event.stage, unit="item", file=sys.stderr, leave=False)
-        self.bar.total = event.total
-        self.bar.n = event.done
+        bar = self.bar
+        if bar is None or bar.desc != event.stage:
+            if bar is not None:
+                bar.close()
+            bar = self.bar = tqdm(total=event.total, desc=event.stage, unit="item", file=sys.stderr, leave=False)
+        bar.total = event.total
+        bar.n = event.done
         if event.message:
-            self.bar.set_postfix_str(event.message[-40:], refresh=False)
-        self.bar.refresh()
+            bar.set_postfix_str(event.message[-40:], refresh=False)
+        bar.refresh()
 
     def close(self) -> None:
         if self.bar is not None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import Any
 
 from litreview import paths
 from litreview.cli.common import InputError, TerminalProgress, print_json
@@ -63,14 +64,14 @@ def summary(info: ModelInfo) -> dict:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    rows = []
+    rows: list[dict[str, Any]] = []
     for path in model_store.list_model_files():
         try:
             rows.append(summary(read_model_info(path)))
         except GgufError as error:
             rows.append({"path": str(path), "display_name": path.name, "error": str(error)})
     default_ready = any(row.get("default") for row in rows)
-    fetchable = [{"key": s.key, "label": s.label, "bytes": s.size,
+    fetchable: list[dict[str, Any]] = [{"key": s.key, "label": s.label, "bytes": s.size,
                   "cached": (paths.models_dir() / s.filename).is_file()} for s in model_store.FETCHABLE.values()]
     present = {Path(row["path"]).name for row in rows}
     recommended = [entry for entry in model_store.catalogue()

@@ -19,7 +19,10 @@ import os
 # llama.cpp's library is loaded, i.e. before the first `import llama_cpp`; a user's own setting wins.
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
-from litreview.llm.engine import Engine, LlmError, OutputTruncated, open_engine
+from litreview.llm.engine import Capability, Engine, capability_of
+from litreview.llm.errors import LlmError, OutputTruncated
+from litreview.llm.factory import open_engine
 from litreview.llm.settings import PLACEMENT_MODES, LlmSettings, physical_cores
 
-__all__ = ["Engine", "LlmError", "LlmSettings", "OutputTruncated", "PLACEMENT_MODES", "open_engine", "physical_cores"]
+__all__ = ["Capability", "Engine", "LlmError", "LlmSettings", "OutputTruncated", "PLACEMENT_MODES", "capability_of",
+           "open_engine", "physical_cores"]

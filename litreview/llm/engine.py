@@ -14,22 +14,18 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any, Literal
 
-from litreview.errors import LitreviewError
 from litreview.jobs import Cancelled, CancelToken
 from litreview.llm import structured
+from litreview.llm.errors import LlmError, OutputTruncated
 
-if TYPE_CHECKING:
-    from litreview.llm.settings import LlmSettings
+Capability = Literal["small", "capable"]
+"""What a stage may ask of a model: "small" models (a base model such as the default gemma) name and verify by
+choosing among options; "capable" (instruct) models also write JSON taxonomies and claims."""
 
-class LlmError(LitreviewError):
-    """Something went wrong with the model that the user can understand and fix (missing or corrupt model file,
-    server down, output that cannot be parsed). The message is meant to be shown as is."""
-
-
-class OutputTruncated(LlmError):
-    """The model hit ``max_tokens`` before closing its JSON, even after one retry with twice the room."""
+__all__ = ["Capability", "Completion", "Engine", "LlmError", "OptionScores", "OutputTruncated", "capability_of",
+           "softmax"]
 
 
 @dataclass
@@ -58,7 +54,7 @@ class Engine:
     """Base class of every backend. Thread-safe: calls are serialised with a lock (llama.cpp contexts are not)."""
 
     name: str = "engine"
-    capability: str = "capable"
+    capability: Capability = "capable"
     backend: str = "engine"
 
     def __init__(self) -> None:
@@ -111,7 +107,7 @@ class Engine:
                 self._record(stage, seconds=time.perf_counter() - started, ok=False, error=str(error), extra=extra)
                 raise
             seconds = time.perf_counter() - started
-            counts = {"prompt_tokens": done.prompt_tokens, "completion_tokens": done.completion_tokens}
+            counts: dict[str, Any] = {"prompt_tokens": done.prompt_tokens, "completion_tokens": done.completion_tokens}
             if cancel is not None and cancel.cancelled:
                 self._record(stage, seconds=seconds, **counts, finish_reason=done.finish_reason, ok=False,
                              error="cancelled", extra=extra)
@@ -210,19 +206,6 @@ def softmax(logprobs: list[float]) -> list[float]:
     return [weight / total for weight in weights]
 
 
-def open_engine(settings: LlmSettings | None = None, *, library: Any | None = None) -> Engine:
-    """The engine the user configured: a server when ``server_url`` is set, else llama.cpp in-process with the
-    chosen GGUF (or the small default model, assembled on first use). Raises LlmError with a readable reason."""
-    from litreview.llm.settings import LlmSettings
-
-    settings = settings if settings is not None else LlmSettings.load()
-    if settings.server_url:
-        from litreview.llm.server import ServerEngine
-
-        engine: Engine = ServerEngine(settings)
-    else:
-        from litreview.llm.local import LocalEngine
-
-        engine = LocalEngine(settings)
-    engine.record_to(library)
-    return engine
+def capability_of(engine: Engine | None) -> Capability | None:
+    """The one way every stage reads what a model can do; None when there is no model (statistics only)."""
+    return None if engine is None else engine.capability

@@ -17,7 +17,8 @@ import numpy as np
 
 from litreview.jobs import CancelToken
 from litreview.llm import model_store, placement, structured
-from litreview.llm.engine import Completion, Engine, LlmError, OptionScores
+from litreview.llm.engine import Completion, Engine, OptionScores
+from litreview.llm.errors import LlmError
 from litreview.llm.gguf_info import GgufError, ModelInfo, read_model_info
 from litreview.llm.planner import Plan, expert_rules, plan_placement
 from litreview.llm.prompts import render_plain
@@ -206,7 +207,7 @@ class LocalEngine(Engine):
 
     def _eval_all_logits(self, tokens: list[int]) -> list[np.ndarray]:
         """Decode ``tokens`` after the current position with logits for every one (Llama.eval keeps only the last)."""
-        llm, rows = self.llm, []
+        llm, rows = self.llm, list[np.ndarray]()
         for start in range(0, len(tokens), llm.n_batch):
             batch = tokens[start:start + llm.n_batch]
             llm._ctx.kv_cache_seq_rm(-1, llm.n_tokens, -1)
@@ -342,7 +343,7 @@ class ConstrainedSampler:
         return int(short.candidates_data.id[short.candidates.selected])
 
     def _allowed(self, token: int, logit: float) -> bool:
-        self.one[0].id, self.one[0].logit, self.one[0].p = token, logit, 0.0
+        self.one[0].id, self.one[0].logit, self.one[0].p = token, logit, 0.0  # type: ignore[assignment]
         self.one_array.size, self.one_array.selected = 1, -1
         self.lc.llama_sampler_apply(self.grammar, ctypes.byref(self.one_array))
         return bool(np.isfinite(self.one[0].logit))

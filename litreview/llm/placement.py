@@ -172,7 +172,7 @@ def load_llama(model_path: str, *, overrides: TensorOverrides | None = None, **k
 
     with _injected(overrides):
         llm = llama_cpp.Llama(model_path=model_path, **kwargs)
-    llm._litreview_overrides = overrides  # keeps the C array alive as long as the model
+    llm._litreview_overrides = overrides  # type: ignore[attr-defined]  # keeps the C array alive with the model
     return llm
 
 

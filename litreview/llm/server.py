@@ -19,7 +19,8 @@ from typing import Any
 
 from litreview.jobs import CancelToken
 from litreview.llm import structured
-from litreview.llm.engine import Completion, Engine, LlmError, OptionScores
+from litreview.llm.engine import Completion, Engine, OptionScores
+from litreview.llm.errors import LlmError
 from litreview.llm.settings import LlmSettings
 
 JSON_MODES = ("json_object", "json_schema", "grammar")

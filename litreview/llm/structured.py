@@ -19,6 +19,8 @@ from typing import Any
 
 import jsonschema
 
+from litreview.llm.errors import LlmError
+
 # Integer ranges up to this size become an enum in the grammar (the converter would otherwise allow any integer).
 MAX_ENUM_RANGE = 256
 
@@ -164,8 +166,6 @@ def schema_to_gbnf(schema: dict) -> str:
 
 def parse_and_validate(text: str, schema: dict) -> Any:
     """The JSON value in ``text``, checked against ``schema``; LlmError (with the reason) when it is not."""
-    from litreview.llm.engine import LlmError
-
     try:
         value = json.loads(text)
     except json.JSONDecodeError:
@@ -184,8 +184,6 @@ def parse_and_validate(text: str, schema: dict) -> Any:
 
 def is_valid(text: str, schema: dict) -> bool:
     """Whether ``text`` is already a complete, valid answer (an answer can end exactly at max_tokens)."""
-    from litreview.llm.engine import LlmError
-
     try:
         parse_and_validate(text, schema)
     except LlmError:

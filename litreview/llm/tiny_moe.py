@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -162,6 +163,6 @@ def write_moe_gguf(path: str | Path, shape: MoeShape = TINY, *, seed: int = 0, c
     return path
 
 
-def shape_of(**changes: int | str) -> MoeShape:
+def shape_of(**changes: Any) -> MoeShape:
     """TINY with some fields changed (for tests that need e.g. more layers)."""
     return dataclasses.replace(TINY, **changes)

@@ -282,7 +282,8 @@ def _apply_lazy(conn: sqlite3.Connection, log_id: int, table: str, row_id: int, 
         if row is not None:
             conn.execute("UPDATE undo_log SET after = ? WHERE id = ?", (_dump(row), log_id))
             conn.execute(f"DELETE FROM [{table}] WHERE id = ?", (row_id,))
-            changes.studies.add(row.get("study_id")) if isinstance(row.get("study_id"), int) else None
+            if isinstance(row.get("study_id"), int):
+                changes.studies.add(row["study_id"])
     elif after:
         row = json.loads(after)
         _put(conn, table, row)
