@@ -29,9 +29,10 @@ import time
 from typing import Any
 
 from litreview.claims.grounding import locate_quote
-from litreview.claims.sentences import Sentence, finding_sections, score_sentences, split_sentences
+from litreview.claims.sentences import Sentence, finding_sections, is_instruction, score_sentences, split_sentences
 from litreview.jobs import CancelToken, ProgressCallback, ProgressEvent, no_progress
-from litreview.llm.engine import LlmError
+from litreview.llm import Engine, LlmError, capability_of
+from litreview.store.writer import Write, inline
 
 STAGE = "claims"
 EXTRACTIVE = "extractive"
@@ -49,6 +50,8 @@ CLEAR_FINDING = 3.0
 CHOICE_MARGIN = 2.0
 SUPPORT_SHARE = 0.7
 CLAIM_MAX_CHARS = 300
+GIVE_UP_AFTER = 3
+"""Model failures in a row after which the rest of a run uses the no-model extraction (marked as fallback)."""
 """Share of a claim's content words that must occur in its sentence (or the title) for the wording to stand."""
 
 SYSTEM_PROMPT = (
@@ -57,39 +60,62 @@ SYSTEM_PROMPT = (
 )
 
 
-def extract_claims(library: Any, engine: Any, study_ids: list[int] | None = None, *, redo: bool = False,
-                   progress: ProgressCallback = no_progress, cancel: CancelToken | None = None) -> dict[str, Any]:
-    """Extract claims for ``study_ids`` (default: every study not excluded by screening that has no claims yet,
-    or all of them with ``redo``). ``engine`` None takes the best-ranked sentences without a model (the
-    baseline the bench compares against, and what a library without a model can still have). Listed studies are
-    always re-extracted. Each study's model-made claims are
-    replaced in one undoable command ("Extract claims"); claims the user wrote are kept. Returns a summary:
-    studies, with_text, with_claims, claims, grounded, grounded_share, with_claims_share, extractive_studies,
-    model_errors, llm_calls, seconds, seconds_per_study."""
+def extract_claims(library: Any, engine: Engine | None, study_ids: list[int] | None = None, *, redo: bool = False,
+                   progress: ProgressCallback = no_progress, cancel: CancelToken | None = None,
+                   write: Write | None = None) -> dict[str, Any]:
+    """Extract claims for ``study_ids`` (default: every study not excluded by screening that has no claims yet or
+    only fallback claims, or all of them with ``redo``). ``engine`` None takes the best-ranked sentences without a
+    model (the baseline the bench compares against, and what a library without a model can still have). Listed
+    studies are always re-extracted. Each study's machine-made claims are replaced by one command (the whole run is
+    one undo step, "Extract claims"); claims the user wrote are kept. ``write`` runs each study's write (the app's
+    one writer); by default it runs on ``library``.
+
+    Model failures are never silent: a study whose model call failed gets its best sentences as claims marked
+    ``fallback`` (a later run redoes it), the summary counts ``model_calls_failed`` of ``llm_calls``, and after
+    ``GIVE_UP_AFTER`` failures in a row the model is not called again in this run (a server that is down would
+    otherwise cost a timeout per study). Returns a summary: studies, with_text, with_claims, claims, grounded,
+    grounded_share, with_claims_share, extractive_studies, fallback_studies, model_errors, model_calls_failed,
+    llm_calls, model_gave_up, last_model_error, seconds, seconds_per_study."""
     started = time.perf_counter()
+    write = write or inline(library)
     targets = _targets(library, study_ids, redo)
     summary: dict[str, Any] = {"studies": len(targets), "with_text": 0, "with_claims": 0, "claims": 0,
-                               "grounded": 0, "extractive_studies": 0, "model_errors": 0, "llm_calls": 0}
+                               "grounded": 0, "extractive_studies": 0, "fallback_studies": 0, "model_errors": 0,
+                               "model_calls_failed": 0, "llm_calls": 0, "model_gave_up": False,
+                               "last_model_error": None}
     limits = _limits(engine)
-    for done, study_id in enumerate(targets):
-        if cancel is not None:
-            cancel.check()
-        study = library.study(study_id)
-        progress(ProgressEvent(STAGE, done, len(targets), message=(study or {}).get("title") or ""))
-        if study is None:
-            continue
-        result = claims_for_study(library, engine, study, limits=limits, cancel=cancel)
-        summary["llm_calls"] += result["llm_calls"]
-        summary["model_errors"] += int(result["model_error"] is not None)
-        if result["has_text"]:
-            summary["with_text"] += 1
-        if result["extractive"]:
-            summary["extractive_studies"] += 1
-        _store(library, study_id, result["claims"])
-        if result["claims"]:
-            summary["with_claims"] += 1
-            summary["claims"] += len(result["claims"])
-            summary["grounded"] += sum(c["grounded"] for c in result["claims"])
+    failures_in_a_row = 0
+    with library.step("Extract claims"):
+        for done, study_id in enumerate(targets):
+            if cancel is not None:
+                cancel.check()
+            study = library.study(study_id)
+            progress(ProgressEvent(STAGE, done, len(targets), message=(study or {}).get("title") or ""))
+            if study is None:
+                continue
+            model = None if summary["model_gave_up"] else engine
+            result = claims_for_study(library, model, study, limits=limits, cancel=cancel)
+            summary["llm_calls"] += result["llm_calls"]
+            if result["model_error"] is not None:
+                summary["model_errors"] += 1
+                summary["model_calls_failed"] += result["llm_calls"]
+                summary["last_model_error"] = result["model_error"]
+                failures_in_a_row += 1
+                summary["model_gave_up"] = failures_in_a_row >= GIVE_UP_AFTER
+            elif result["llm_calls"]:
+                failures_in_a_row = 0
+            if result["has_text"]:
+                summary["with_text"] += 1
+            if result["extractive"]:
+                summary["extractive_studies"] += 1
+            fallback = engine is not None and result["extractive"]
+            summary["fallback_studies"] += int(fallback and bool(result["claims"]))
+            rows = [{**claim, "fallback": int(fallback)} for claim in result["claims"]]
+            write(lambda lib, s=study_id, r=rows: _store(lib, s, r))
+            if result["claims"]:
+                summary["with_claims"] += 1
+                summary["claims"] += len(result["claims"])
+                summary["grounded"] += sum(c["grounded"] for c in result["claims"])
     progress(ProgressEvent(STAGE, len(targets), len(targets), message="claims extracted"))
     seconds = time.perf_counter() - started
     summary["grounded_share"] = summary["grounded"] / summary["claims"] if summary["claims"] else 0.0
@@ -137,8 +163,8 @@ def claims_for_study(library: Any, engine: Any, study: dict[str, Any], *, limits
 def candidate_sentences(abstract: str, pages: list[tuple[int, str]], limit: int, max_chars: int) -> list[Sentence]:
     """The most finding-like sentences of the abstract and of the full text's results/conclusions sections, in
     reading order, at most ``limit`` of them and ``max_chars`` characters in all (the prompt must fit n_ctx)."""
-    pool = score_sentences(split_sentences(abstract))
-    body = finding_sections(pages)
+    pool = [s for s in score_sentences(split_sentences(abstract)) if not is_instruction(s.text)]
+    body = [s for s in finding_sections(pages) if not is_instruction(s.text)]
     body_slots = limit // 2 if pool else limit           # the abstract keeps at least half of the places
     chosen: list[Sentence] = []
     used = 0
@@ -276,15 +302,16 @@ def _store(library: Any, study_id: int, claims: list[dict[str, Any]]) -> None:
 def _targets(library: Any, study_ids: list[int] | None, redo: bool) -> list[int]:
     if study_ids is not None:
         return [int(s) for s in study_ids]
-    sql = "SELECT id FROM studies WHERE id NOT IN (SELECT study_id FROM decisions WHERE decision = 'exclude')"
-    if not redo:
-        sql += " AND id NOT IN (SELECT study_id FROM claims)"
+    sql = ("SELECT id FROM studies WHERE id NOT IN (SELECT study_id FROM decisions WHERE decision = 'exclude' "
+           "AND stage = 'title_abstract')")
+    if not redo:  # studies whose claims are all fallback output are done again
+        sql += " AND id NOT IN (SELECT study_id FROM claims WHERE fallback = 0)"
     return [r[0] for r in library.conn.execute(sql + " ORDER BY id")]
 
 
 def _limits(engine: Any) -> dict[str, Any]:
     """How much to show and ask for: a small model gets fewer sentences and claims; everything fits n_ctx."""
-    small = engine is None or getattr(engine, "capability", "capable") == "small"
+    small = capability_of(engine) in (None, "small")
     n_ctx = int(getattr(getattr(engine, "settings", None), "n_ctx", 4096) or 4096)
     max_tokens = 320 if small else 512
     prompt_tokens = max(256, n_ctx - max_tokens - 200)       # room for the instructions and the title

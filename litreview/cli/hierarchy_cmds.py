@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from pathlib import Path
 
 from litreview.cli.common import InputError, TerminalProgress, open_library, print_json
@@ -65,7 +66,12 @@ def claims_command(args: argparse.Namespace) -> int:
     else:
         print(f"{summary['claims']} claims for {summary['with_claims']} of {summary['studies']} studies, "
               f"{summary['grounded_share']:.0%} grounded ({summary['seconds']} s)")
-    return 0
+    failed = summary["model_calls_failed"]
+    if failed:
+        print(f"litreview: {failed} of {summary['llm_calls']} model calls failed (last: {summary['last_model_error']});"
+              f" {summary['fallback_studies']} studies got sentences chosen without the model, marked as fallback:"
+              " run `litreview claims` again once the model works", file=sys.stderr)
+    return 1 if failed and failed == summary["llm_calls"] else 0
 
 
 def build_command(args: argparse.Namespace) -> int:

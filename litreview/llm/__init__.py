@@ -22,7 +22,7 @@ os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 from litreview.llm.engine import Capability, Engine, capability_of
 from litreview.llm.errors import LlmError, OutputTruncated
 from litreview.llm.factory import open_engine
-from litreview.llm.settings import PLACEMENT_MODES, LlmSettings, physical_cores
+from litreview.llm.settings import PLACEMENT_MODES, LlmSettings, SettingsError, physical_cores
 
-__all__ = ["Capability", "Engine", "LlmError", "LlmSettings", "OutputTruncated", "PLACEMENT_MODES", "capability_of",
+__all__ = ["Capability", "Engine", "LlmError", "LlmSettings", "OutputTruncated", "PLACEMENT_MODES", "SettingsError", "capability_of",
            "open_engine", "physical_cores"]

@@ -17,6 +17,7 @@ from typing import Any
 import tomllib
 
 from litreview import paths
+from litreview.errors import InputError
 
 PLACEMENT_MODES = ("auto", "gpu", "cpu-moe", "n-cpu-moe")
 SETTINGS_FILE = "settings.toml"
@@ -47,6 +48,10 @@ def physical_cores() -> int:
     return max(1, min(available, len(cores) or available))
 
 
+class SettingsError(InputError):
+    """settings.toml cannot be read, or holds a value litreview cannot use; the message names the file and key."""
+
+
 @dataclass
 class LlmSettings:
     model_path: str | None = None          # a GGUF file; None = the small default model
@@ -71,9 +76,9 @@ class LlmSettings:
 
     def __post_init__(self) -> None:
         if self.placement not in PLACEMENT_MODES:
-            raise ValueError(f"placement must be one of {', '.join(PLACEMENT_MODES)}, not {self.placement!r}")
+            raise SettingsError(f"placement must be one of {', '.join(PLACEMENT_MODES)}, not {self.placement!r}")
         if self.server_json_mode not in ("json_object", "json_schema", "grammar"):
-            raise ValueError("server_json_mode must be 'json_object', 'json_schema' or 'grammar'")
+            raise SettingsError("server_json_mode must be 'json_object', 'json_schema' or 'grammar'")
         self.override_rules = list(self.override_rules)
 
     @property
@@ -94,9 +99,15 @@ class LlmSettings:
         try:
             table = tomllib.loads(path.read_text(encoding="utf-8")).get(TABLE, {})
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
-            raise ValueError(f"cannot read {path}: {error}") from error
+            raise SettingsError(f"cannot read the settings file {path} ({error}): fix it, or delete it to start "
+                                "from the defaults") from error
+        except OSError as error:
+            raise SettingsError(f"cannot read the settings file {path}: {error.strerror or error}") from error
         known = {f.name for f in dataclasses.fields(cls)}
-        return cls(**{key: value for key, value in table.items() if key in known})
+        try:
+            return cls(**{key: value for key, value in table.items() if key in known})
+        except SettingsError as error:
+            raise SettingsError(f"{path}: {error}") from None
 
     def save(self, path: Path | None = None) -> Path:
         """Write the [llm] table, keeping any other tables in the file. None values are left out (TOML has no null)."""

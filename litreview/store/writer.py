@@ -24,7 +24,8 @@ from litreview.store.library import Library
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
-Op = Callable[[Library], T]
+Write = Callable[[Callable[[Library], Any]], Any]
+"""How a job writes: ``write(op)`` runs ``op(library)`` on the library's writer and returns its result."""
 
 
 class Writer:
@@ -85,6 +86,6 @@ class Writer:
             library.close()
 
 
-def inline(library: Library) -> Callable[[Callable[[Library], T]], T]:
+def inline(library: Library) -> Write:
     """How a job writes when it owns its library (the CLI, tests): each op runs at once on that library."""
     return lambda op: op(library)

@@ -5,7 +5,7 @@ import os
 import pytest
 import tomllib
 
-from litreview.llm import LlmSettings, physical_cores
+from litreview.llm import LlmSettings, SettingsError, physical_cores
 
 
 def test_defaults_when_nothing_was_saved(tmp_path):
@@ -34,11 +34,11 @@ def test_default_location_is_the_config_dir(tmp_path, monkeypatch):
 
 
 def test_bad_values_are_refused(tmp_path):
-    with pytest.raises(ValueError, match="placement"):
+    with pytest.raises(SettingsError, match="placement"):
         LlmSettings(placement="everywhere")
     broken = tmp_path / "settings.toml"
     broken.write_text("[llm\n")
-    with pytest.raises(ValueError, match="cannot read"):
+    with pytest.raises(SettingsError, match="cannot read"):
         LlmSettings.load(broken)
 
 
