@@ -1,10 +1,8 @@
-"""The library table: a Qt model that holds only study ids and fetches rows from SQLite a page at a time.
+"""The library table: a Qt model that holds only study ids and fetches rows from the core a page at a time.
 
-Anki's browser does the same (``browser/table/model.py``): sorting and filtering are one ``SELECT id`` in
-SQLite, and rows are read lazily as the view paints them, so 10,000 studies scroll as smoothly as ten.
-Search goes through the core's FTS index (``studies_fts``, queried with the core's ``fts_query`` quoting, as
-``Library.search`` does, but unranked: the table keeps the user's sort order); the category filter takes the study ids the core's
-hierarchy reports. Drag payload = study ids (never row copies), so a drop can only ever call a core edit.
+Anki's browser does the same (``browser/table/model.py``): filtering and sorting are one query in the core's
+read API (``litreview.store.queries``), and rows are read lazily as the view paints them, so 10,000 studies
+scroll as smoothly as ten. Drag payload = study ids (never row copies), so a drop can only ever call a core edit.
 """
 
 from __future__ import annotations
@@ -14,7 +12,8 @@ from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QMimeData, QModelIndex, QPersistentModelIndex, Qt
 
-from litreview.store import Library, fts_query
+from litreview.store import Library
+from litreview.store.queries import StudyFilter, study_ids, table_rows
 
 STUDY_MIME = "application/x-litreview-study-ids"
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -23,14 +22,7 @@ _DISPLAY, _TOOLTIP, _ID = int(Qt.ItemDataRole.DisplayRole.value), int(Qt.ItemDat
 PAGE = 200
 
 COLUMNS = ("Title", "Authors", "Year", "Venue", "Decision", "Source")
-SORT_SQL = {
-    0: "s.title COLLATE NOCASE",
-    1: "s.author_key COLLATE NOCASE",
-    2: "s.year",
-    3: "s.venue COLLATE NOCASE",
-    4: "d.decision",
-    5: "s.source",
-}
+SORT_KEYS = ("title", "authors", "year", "venue", "decision", "source")
 DECISION_FILTERS = {"All": None, "Undecided": "undecided", "Included": "include", "Excluded": "exclude", "Maybe": "maybe"}
 
 _Index = QModelIndex | QPersistentModelIndex
@@ -48,12 +40,8 @@ def decode_study_ids(mime: QMimeData) -> tuple[list[int], int | None]:
     return [int(i) for i in payload["ids"]], payload.get("from")
 
 
-def author_line(authors_json: str | None) -> str:
-    """'Family, Family & Family' or 'Family et al.' for the table column."""
-    try:
-        authors = json.loads(authors_json or "[]")
-    except ValueError:
-        return ""
+def author_line(authors: list[Any]) -> str:
+    """'Family, Family, Family' or 'Family et al.' for the table column."""
     names = [a.get("family") or a.get("given") or "" if isinstance(a, dict) else str(a) for a in authors]
     names = [n for n in names if n]
     if len(names) > 3:
@@ -88,27 +76,12 @@ class LibraryTableModel(QAbstractTableModel):
 
     def refresh(self) -> None:
         """Re-run the id query (after an edit, an import, undo); rows are re-read as they are painted."""
-        where, params = [], []
-        match = fts_query(self.search_text)
-        if match:  # the core's FTS index and its query quoting; the table keeps its own sort order
-            where.append("s.id IN (SELECT rowid FROM studies_fts WHERE studies_fts MATCH ?)")
-            params.append(match)
-        if self.only_ids is not None:
-            where.append("s.id IN (SELECT value FROM json_each(?))")
-            params.append(json.dumps(self.only_ids))
-        if self.decision_filter == "undecided":
-            where.append("d.id IS NULL")
-        elif self.decision_filter:
-            where.append("d.decision = ?")
-            params.append(self.decision_filter)
-        direction = "DESC" if self.sort_order == Qt.SortOrder.DescendingOrder else "ASC"
-        sql = (
-            "SELECT s.id FROM studies s LEFT JOIN decisions d ON d.study_id = s.id"
-            + (" WHERE " + " AND ".join(where) if where else "")
-            + f" ORDER BY {SORT_SQL[self.sort_column]} {direction}, s.id {direction}"
-        )
+        chosen = StudyFilter(search=self.search_text, decision=self.decision_filter,
+                             only_ids=tuple(self.only_ids) if self.only_ids is not None else None,
+                             sort=SORT_KEYS[self.sort_column],
+                             descending=self.sort_order == Qt.SortOrder.DescendingOrder)
         self.beginResetModel()
-        self.ids = [row[0] for row in self.library.conn.execute(sql, params)]
+        self.ids = study_ids(self.library, chosen)
         self._rows.clear()
         self.endResetModel()
 
@@ -147,15 +120,9 @@ class LibraryTableModel(QAbstractTableModel):
     def _fetch_page(self, row: int) -> tuple:
         """Read the page of rows around ``row`` in one query and cache it."""
         start = row - row % PAGE
-        page = self.ids[start:start + PAGE]
-        found = self.library.conn.execute(
-            "SELECT s.id, s.title, s.authors, s.year, s.venue, d.decision, s.source "
-            "FROM studies s LEFT JOIN decisions d ON d.study_id = s.id "
-            "WHERE s.id IN (SELECT value FROM json_each(?))",
-            (json.dumps(page),),
-        ).fetchall()
-        for study_id, title, authors, year, venue, decision, source in found:
-            self._rows[study_id] = (title or "(untitled)", author_line(authors), year, venue, decision, source)
+        for study_id, found in table_rows(self.library, self.ids[start:start + PAGE]).items():
+            self._rows[study_id] = (found["title"] or "(untitled)", author_line(found["authors"]), found["year"],
+                                    found["venue"], found["decision"], found["source"])
         return self._rows.get(self.ids[row], ("(removed)", "", None, None, None, None))
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 
 from litreview.store import Library
 from ui.highlight import highlighted, terms_of
+from ui.ops import Ops
 from ui.recall_chart import RecallChart
 from ui.study_pane import authors_text
 from ui.workers import BackgroundRanker
@@ -45,9 +46,10 @@ class ScreeningView(QWidget):
     changed = Signal()  # a decision was written: the window refreshes the other views
     undo_requested = Signal()
 
-    def __init__(self, library: Library, parent: QWidget | None = None):
+    def __init__(self, library: Library, ops: Ops, parent: QWidget | None = None):
         super().__init__(parent)
         self.library = library
+        self.ops = ops  # decisions and the protocol are written through the app's one writer
         self.ranker = BackgroundRanker(Path(library.folder), self)
         self.ranker.ranked.connect(self._on_ranked)
         self.ranker.failed.connect(self._on_rank_failed)
@@ -204,7 +206,8 @@ class ScreeningView(QWidget):
             return
         from litreview.screening import decide
 
-        decide(self.library, self.current, decision, note=note)
+        study_id = self.current
+        self.ops.run(lambda library: decide(library, study_id, decision, note=note), context="saving the decision")
         self._advance()
         self._update_progress()
         self.changed.emit()
@@ -260,7 +263,8 @@ class ScreeningView(QWidget):
     def _save_protocol(self, dialog: ProtocolDialog) -> None:
         from litreview.screening import set_protocol
 
-        set_protocol(self.library, **dialog.values())
+        values = dialog.values()
+        self.ops.run(lambda library: set_protocol(library, **values), context="saving the protocol")
         self.changed.emit()
         self.refresh()
         self.rank_now()

@@ -27,6 +27,23 @@ def authors_text(authors: list[Any]) -> str:
     return ", ".join(n for n in names if n)
 
 
+STAGES = {"title_abstract": "Title/abstract", "full_text": "Full text"}
+DECISION_WORDS = {"include": "included", "exclude": "excluded", "maybe": "maybe",
+                  "not_retrieved": "report not retrieved"}
+
+
+def decision_text(stage: str, row: dict[str, Any]) -> str:
+    """'Title/abstract: <b>excluded</b> (wrong population) — “note”', escaped."""
+    text = f"{STAGES.get(stage, stage)}: <b>{html.escape(DECISION_WORDS.get(row['decision'], row['decision']))}</b>"
+    if row.get("reason"):
+        text += f" ({html.escape(row['reason'])})"
+    if row.get("note"):
+        text += f" — “{html.escape(row['note'])}”"
+    if row.get("actor") == "automation":
+        text += " <i>by the stopping rule</i>"
+    return text
+
+
 class StudyPane(QWidget):
     open_page = Signal(int, int)  # study id, page number (1-based)
     notes_edited = Signal(int, str)  # study id, the new notes
@@ -51,10 +68,9 @@ class StudyPane(QWidget):
         layout.addWidget(self.notes)
         self.show_study(None)
 
-    def show_study(self, study: dict[str, Any] | None, *, claims: list[dict[str, Any]] = (),
-                   terms: list[str] = (), categories: list[str] = (), decision: str | None = None,
-                   has_file: bool = False) -> None:
-        """Show one study (``None``: nothing selected). Text from the PDF is escaped before it is marked."""
+    def show_study(self, study: dict[str, Any] | None, *, terms: list[str] = (), categories: list[str] = ()) -> None:
+        """Show one study (the core's ``study_detail``, or ``None``: nothing selected). Text from the PDF is
+        escaped before it is marked."""
         self.flush_notes()
         self.study_id = study["id"] if study else None
         self._loading = True
@@ -70,12 +86,11 @@ class StudyPane(QWidget):
         if study.get("doi"):
             meta.append(f"DOI {html.escape(study['doi'])}")
         parts.append("<p>" + "<br>".join(html.escape(m) if i < 2 else m for i, m in enumerate(meta) if m) + "</p>")
-        facts = []
-        if decision:
-            facts.append(f"Screening: <b>{html.escape(decision)}</b>")
+        facts = [decision_text(stage, row) for stage, row in sorted((study.get("decisions") or {}).items(),
+                                                                    key=lambda item: item[0] != "title_abstract")]
         if categories:
             facts.append("Categories: " + html.escape("; ".join(categories)))
-        if has_file:
+        if study.get("has_file"):
             facts.append("<a href='page:1'>Open PDF</a>")
         if study.get("needs_ocr"):
             facts.append("<span style='color:#a15c00'>No text layer: the PDF needs OCR</span>")
@@ -84,13 +99,20 @@ class StudyPane(QWidget):
         abstract = study.get("abstract")
         parts.append("<h4>Abstract</h4>")
         parts.append(f"<p>{highlighted(abstract, list(terms))}</p>" if abstract else "<p style='color:gray'>No abstract.</p>")
+        claims = study.get("claims") or []
         if claims:
-            parts.append("<h4>Claims</h4><ol>")
+            parts.append("<h4>Claims</h4>")
+            if any(c.get("fallback") for c in claims):
+                parts.append("<p style='color:#a15c00'>The model failed for this study: these claims are its most "
+                             "finding-like sentences, chosen without the model. Extract claims again to redo them."
+                             "</p>")
+            parts.append("<ol>")
             for claim in claims:
                 where = ""
                 if claim.get("page_no"):
                     where = f" <a href='page:{int(claim['page_no'])}'>p. {int(claim['page_no'])}</a>"
-                flag = "" if claim.get("grounded") else " <span style='color:#a15c00'>(quote not found in the text)</span>"
+                flag = "" if claim.get("grounded") else (" <span style='color:#a15c00'>(quote not found in the "
+                                                         "text)</span>")
                 parts.append(
                     f"<li>{html.escape(claim.get('text') or '')}<br>"
                     f"<i>“{highlighted(claim.get('quote') or '', list(terms))}”</i>{where}{flag}</li>"

@@ -1,8 +1,9 @@
-"""The hierarchy tree: aspects → categories (with study counts) → the studies placed directly in each.
+"""The hierarchy tree: aspects → categories (with study counts) → the studies placed directly in each, and per
+aspect an "Uncategorised (n)" node with the studies it leaves out.
 
-A ``QAbstractItemModel`` over the core's networkx view (``litreview.hierarchy.tree.load_graph``). Like Anki's
-sidebar it is a read-only projection: a drop or a rename is turned into one core edit, and the model is then
-rebuilt from the database (expansion is kept by id, so the user does not lose their place). As in napari's
+A ``QAbstractItemModel`` over the core's snapshot (``litreview.hierarchy.snapshot``). Like Anki's sidebar it is
+a read-only projection: a drop or a rename is turned into one core edit, and the model is then rebuilt from the
+snapshot (expansion is kept by id, so the user does not lose their place). As in napari's
 ``QtNodeTreeModel`` the drag payload names ids, never rows, and the model implements no ``removeRows``: Qt's
 post-drag clean-up cannot delete anything a second time.
 """
@@ -16,12 +17,12 @@ from typing import Any
 from PySide6.QtCore import QAbstractItemModel, QMimeData, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QColor, QFont
 
-from litreview.hierarchy import tree as hierarchy
+from litreview.hierarchy.snapshot import SnapshotNode, hierarchy_snapshot
 from litreview.store import Library
 from ui.library_model import STUDY_MIME, encode_study_ids
 
 CATEGORY_MIME = "application/x-litreview-category-ids"
-KIND_ROLE = Qt.ItemDataRole.UserRole + 10  # "aspect" | "category" | "study"
+KIND_ROLE = Qt.ItemDataRole.UserRole + 10  # "aspect" | "category" | "study" | "uncategorised"
 ID_ROLE = Qt.ItemDataRole.UserRole + 11
 PARENT_CATEGORY_ROLE = Qt.ItemDataRole.UserRole + 12  # for a study row: the category it is shown under
 
@@ -54,42 +55,14 @@ class HierarchyTreeModel(QAbstractItemModel):
 
     # -- building from the core -----------------------------------------------------------------------
     def refresh(self) -> None:
-        """Rebuild from the newest hierarchy in the database (after any edit, undo, redo or build)."""
+        """Rebuild from the newest hierarchy (after any edit, undo, redo or build)."""
+        snapshot = hierarchy_snapshot(self.library)
         self.beginResetModel()
-        self.hierarchy_id = hierarchy.latest_hierarchy_id(self.library)
+        self.hierarchy_id = snapshot.hierarchy_id
         self.root = Node("root", 0, "")
-        if self.hierarchy_id is not None:
-            self._build()
+        for aspect in snapshot.aspects:
+            _attach(self.root, aspect)
         self.endResetModel()
-
-    def _build(self) -> None:
-        graph = hierarchy.load_graph(self.library, self.hierarchy_id)
-        counts = dict(self.library.conn.execute(
-            "SELECT a.category_id, count(*) FROM assignments a JOIN categories c ON c.id = a.category_id "
-            "WHERE c.hierarchy_id = ? AND a.label = 1 GROUP BY a.category_id", (self.hierarchy_id,)).fetchall())
-        direct: dict[int, list[tuple[int, str, bool]]] = {}
-        for category_id, study_id, title, locked in self.library.conn.execute(
-            "SELECT a.category_id, s.id, s.title, a.locked FROM assignments a "
-            "JOIN categories c ON c.id = a.category_id JOIN studies s ON s.id = a.study_id "
-            "WHERE c.hierarchy_id = ? AND a.label = 1 AND a.implied = 0 ORDER BY s.title COLLATE NOCASE, s.id",
-            (self.hierarchy_id,),
-        ):
-            direct.setdefault(category_id, []).append((study_id, title or "(untitled)", bool(locked)))
-
-        def add(parent: Node, category_id: int) -> None:
-            data = graph.nodes[category_id]
-            kind = "aspect" if data["parent_id"] is None else "category"
-            node = Node(kind, category_id, data["name"], parent, counts.get(category_id, 0), bool(data["locked"]))
-            parent.children.append(node)
-            for child in hierarchy.children(graph, category_id):
-                add(node, child)
-            for study_id, title, locked in direct.get(category_id, []):
-                node.children.append(Node("study", study_id, title, node, locked=locked))
-
-        for aspect in hierarchy.aspect_ids(graph):
-            add(self.root, aspect)
-            aspect_node = self.root.children[-1]
-            aspect_node.count = len({s.id for s in _studies_below(aspect_node)})
 
     # -- lookups --------------------------------------------------------------------------------------
     def node(self, index: _Index) -> Node:
@@ -151,12 +124,13 @@ class HierarchyTreeModel(QAbstractItemModel):
             return node.name
         if role == Qt.ItemDataRole.ToolTipRole:
             return node.name
-        if role == Qt.ItemDataRole.FontRole and node.kind == "aspect":
+        if role == Qt.ItemDataRole.FontRole and node.kind in ("aspect", "uncategorised"):
             font = QFont()
-            font.setBold(True)
+            font.setBold(node.kind == "aspect")
+            font.setItalic(node.kind == "uncategorised")
             return font
-        if role == Qt.ItemDataRole.ForegroundRole and node.kind == "study":
-            return QColor("#3b4a5e")
+        if role == Qt.ItemDataRole.ForegroundRole and node.kind in ("study", "uncategorised"):
+            return QColor("#3b4a5e" if node.kind == "study" else "#6b7480")
         if role == KIND_ROLE:
             return node.kind
         if role == ID_ROLE:
@@ -170,6 +144,8 @@ class HierarchyTreeModel(QAbstractItemModel):
             return Qt.ItemFlag.NoItemFlags
         base = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
         kind = self.node(index).kind
+        if kind == "uncategorised":
+            return base
         if kind == "study":
             return base | Qt.ItemFlag.ItemIsDragEnabled
         if kind == "aspect":
@@ -179,7 +155,8 @@ class HierarchyTreeModel(QAbstractItemModel):
     def setData(self, index: _Index, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:
         """F2 rename: ask the window to rename through the core (it refreshes the model afterwards)."""
         node = self.node(index)
-        if role != Qt.ItemDataRole.EditRole or node.kind == "study" or not str(value).strip() or value == node.name:
+        if (role != Qt.ItemDataRole.EditRole or node.kind not in ("aspect", "category") or not str(value).strip()
+                or value == node.name):
             return False
         self.rename_requested.emit(node.id, str(value))
         return True
@@ -191,7 +168,10 @@ class HierarchyTreeModel(QAbstractItemModel):
         nodes = [self.node(i) for i in indexes if i.isValid()]
         studies = [n for n in nodes if n.kind == "study"]
         if studies:
-            return encode_study_ids(list(dict.fromkeys(n.id for n in studies)), studies[0].parent.id)
+            home = studies[0].parent
+            # from "Uncategorised" a study has no category to move out of: a drop assigns it
+            source = home.id if home is not None and home.kind == "category" else None
+            return encode_study_ids(list(dict.fromkeys(n.id for n in studies)), source)
         mime = QMimeData()
         mime.setData(CATEGORY_MIME, json.dumps([n.id for n in nodes if n.kind == "category"]).encode())
         return mime
@@ -213,5 +193,17 @@ def walk(node: Node):
         yield from walk(child)
 
 
-def _studies_below(node: Node) -> list[Node]:
-    return [n for n in walk(node) if n.kind == "study"]
+def studies_under(node: Node) -> list[int]:
+    """The ids a node stands for in the table: its studies, those of every category below it (an aspect: all
+    its categorised studies; "Uncategorised": the ones it leaves out)."""
+    if node.kind == "uncategorised":
+        return [child.id for child in node.children]
+    return list(dict.fromkeys(n.id for n in walk(node)
+                              if n.kind == "study" and n.parent is not None and n.parent.kind != "uncategorised"))
+
+
+def _attach(parent: Node, source: SnapshotNode) -> None:
+    node = Node(source.kind, source.id, source.name, parent, source.count, source.locked)
+    parent.children.append(node)
+    for child in source.children:
+        _attach(node, child)

@@ -1,10 +1,12 @@
 """Background work: long core calls run off the GUI thread with progress and cancel, and screening re-ranks.
 
-Each job opens its own ``Library`` on the same folder (sqlite3 connections belong to the thread that opened
-them; WAL lets the GUI keep reading while the job writes). A job is a plain core call
-``fn(library, progress, cancel) -> result``; its ``ProgressEvent``s and its result travel back to the GUI
-thread as queued Qt signals, so slots may touch widgets. The "pipeline" slot runs one user-started job at a
-time (import, claims, build) and refuses a second one politely.
+Each job reads through its own read-only ``Library`` on the same folder (sqlite3 connections belong to the
+thread that opened them; WAL lets everyone read while the writer writes) and writes only through ``write``: its
+ops run on the app's one writer, inside the job's undo group, so the whole job is one undo step and the user's
+own edits stay steps of their own. A job is a plain core call ``fn(library, progress, cancel, write) ->
+result``; its ``ProgressEvent``s and its result travel back to the GUI thread as queued Qt signals, so slots may
+touch widgets. The "pipeline" slot runs one user-started job at a time (import, claims, build) and refuses a
+second one politely.
 
 Re-ranking for screening is different: it happens after every decision and the core's ``Ranker`` is worth
 keeping (it vectorises the library once, then only refits). ``BackgroundRanker`` is one long-lived thread that
@@ -25,12 +27,15 @@ from typing import Any
 
 from PySide6.QtCore import QMetaObject, QObject, QRunnable, Qt, QThread, QThreadPool, Signal, Slot
 
+from litreview.errors import LitreviewError, report_bug
 from litreview.jobs import Cancelled, CancelToken, ProgressEvent
 from litreview.store import Library
+from litreview.store.writer import Write
+from ui.ops import Ops
 
 log = logging.getLogger(__name__)
 
-JobFn = Callable[[Library, Callable[[ProgressEvent], None], CancelToken], Any]
+JobFn = Callable[[Library, Callable[[ProgressEvent], None], CancelToken, Write], Any]
 
 
 class _JobSignals(QObject):
@@ -43,11 +48,13 @@ class _JobSignals(QObject):
 
 
 class _Job(QRunnable):
-    def __init__(self, slot: str, folder: Path, fn: JobFn):
+    def __init__(self, slot: str, name: str, ops: Ops, group: int, fn: JobFn):
         super().__init__()
         self.setAutoDelete(False)  # the runner drops it once its signals have been delivered
         self.slot = slot
-        self.folder = folder
+        self.name = name
+        self.ops = ops
+        self.group = group
         self.fn = fn
         self.token = CancelToken()
         self.signals = _JobSignals()
@@ -67,17 +74,31 @@ class _Job(QRunnable):
             log.debug("job signal dropped: its receiver no longer exists")
 
     def _run(self) -> None:
+        write = self.ops.job_write(self.group)
         try:
-            with Library(self.folder) as library:
-                result = self.fn(library, lambda event: self._emit(self.signals.progress, event), self.token)
+            with Library(self.ops.writer.folder, read_only=True) as library:
+                library.current_group = self.group  # a core call's own ``library.step`` joins the job's group
+                result = self.fn(library, lambda event: self._emit(self.signals.progress, event), self.token, write)
         except Cancelled:
+            self._close_group()
             self._emit(self.signals.cancelled, None)
-        except Exception as exc:  # shown to the user; never let a worker die silently
-            log.error("background job failed:\n%s", traceback.format_exc())
-            self._emit(self.signals.failed, f"{type(exc).__name__}: {exc}")
+        except LitreviewError as error:  # a message for the user
+            self._close_group()
+            self._emit(self.signals.failed, str(error))
+        except Exception as error:  # a bug: logged with its traceback; never let a worker die silently
+            self._close_group()
+            self._emit(self.signals.failed, report_bug(error, self.name.lower()))
         else:
+            self._close_group()
             # Some core calls stop early on cancel and return what they did instead of raising.
             self._emit(self.signals.cancelled if self.token.cancelled else self.signals.finished, result)
+
+    def _close_group(self) -> None:
+        """What the job committed becomes one undo step (nothing, when it wrote nothing)."""
+        try:
+            self.ops.writer.call(lambda library: library.close_group(self.group))
+        except Exception:  # the library is closing: the group is closed as stale when it next opens
+            log.warning("could not close the undo group of %s", self.name, exc_info=True)
 
 
 @dataclass
@@ -97,9 +118,9 @@ class JobRunner(QObject):
     failed = Signal(str, str, str)  # slot, name, message
     cancelled = Signal(str, str, object)  # slot, name, partial result
 
-    def __init__(self, folder: Path, parent: QObject | None = None):
+    def __init__(self, ops: Ops, parent: QObject | None = None):
         super().__init__(parent)
-        self.folder = folder
+        self.ops = ops
         self.pool = QThreadPool(self)
         self.pool.setMaxThreadCount(1)  # one pipeline job at a time (each slot holds at most one anyway)
         self.running: dict[str, RunningJob] = {}
@@ -110,12 +131,15 @@ class JobRunner(QObject):
         entry = self.running.get(slot)
         return entry.name if entry else None
 
-    def start(self, slot: str, name: str, fn: JobFn, on_done: Callable[[Any], None] | None = None) -> bool:
-        """Run ``fn`` in ``slot``; False (nothing started) when that slot is already busy."""
+    def start(self, slot: str, name: str, fn: JobFn, on_done: Callable[[Any], None] | None = None,
+              label: str | None = None) -> bool:
+        """Run ``fn`` in ``slot``; False (nothing started) when that slot is already busy. ``label`` names the
+        job's undo step (default: its name)."""
         if slot in self.running:
             return False
         self._retired = [job for job in self._retired if not job.returned]
-        job = _Job(slot, self.folder, fn)
+        group = self.ops.call(lambda library: library.open_group(label or name))
+        job = _Job(slot, name, self.ops, group, fn)
         self.running[slot] = RunningJob(name, job, on_done)
         job.signals.progress.connect(self._on_progress)
         job.signals.finished.connect(self._on_finished)
@@ -193,12 +217,11 @@ class _RankingWorker(QObject):
             from litreview.screening import Ranker
 
             if self.library is None:
-                self.library = Library(self.folder)
+                self.library = Library(self.folder, read_only=True)
                 self.ranker = Ranker(self.library)
             self.ranked.emit(self.ranker.rank(), self.ranker.mode)
         except Exception as exc:
-            log.error("ranking failed:\n%s", traceback.format_exc())
-            self.failed.emit(f"{type(exc).__name__}: {exc}")
+            self.failed.emit(str(exc) if isinstance(exc, LitreviewError) else report_bug(exc, "ranking"))
 
     @Slot()
     def close(self) -> None:

@@ -23,6 +23,7 @@ for the study that was given, one undoable command per study.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 import time
@@ -111,7 +112,7 @@ def extract_claims(library: Any, engine: Engine | None, study_ids: list[int] | N
             fallback = engine is not None and result["extractive"]
             summary["fallback_studies"] += int(fallback and bool(result["claims"]))
             rows = [{**claim, "fallback": int(fallback)} for claim in result["claims"]]
-            write(lambda lib, s=study_id, r=rows: _store(lib, s, r))
+            write(functools.partial(_store, study_id=study_id, claims=rows))
             if result["claims"]:
                 summary["with_claims"] += 1
                 summary["claims"] += len(result["claims"])

@@ -3,7 +3,7 @@
 The one entry point is ``import_paths``; the desktop app and the CLI both call it.
 """
 
-from litreview.importing.batch import import_paths
+from litreview.importing.batch import collect_inputs, import_paths
 from litreview.importing.outcomes import ImportOutcome, summarise
 
-__all__ = ["ImportOutcome", "import_paths", "summarise"]
+__all__ = ["ImportOutcome", "collect_inputs", "import_paths", "summarise"]

@@ -19,7 +19,8 @@ from litreview.importing.pdf_import import PdfReadAhead, default_workers, write_
 from litreview.importing.reference_import import import_reference_file
 from litreview.importing.references import reference_kind
 from litreview.jobs import CancelToken, ProgressCallback, ProgressEvent, no_progress
-from litreview.store import Library
+from litreview.store import Library, inline
+from litreview.store.writer import Write
 
 log = logging.getLogger(__name__)
 
@@ -29,13 +30,15 @@ UNKNOWN_FORMAT = "not a format litreview imports (PDF, RIS, BibTeX, CSV/TSV)"
 
 def import_paths(library: Library, paths: list[Path | str] | Path | str, *, link: bool = False,
                  progress: ProgressCallback = no_progress, cancel: CancelToken | None = None,
-                 workers: int | None = None) -> list[ImportOutcome]:
+                 workers: int | None = None, write: Write | None = None) -> list[ImportOutcome]:
     """Import files and folders into ``library``; return one outcome per file and per reference record.
 
     Each progress event carries the outcomes of the file just finished in ``event.data["outcomes"]``
     (dicts), so a caller can show them as they come. When ``cancel`` fires, the batch stops before the next
-    file and returns what was done; every file finished so far stays imported.
+    file and returns what was done; every file finished so far stays imported. ``write`` runs each file's
+    write (the app's one writer); by default it runs on ``library``.
     """
+    write = write or inline(library)
     if isinstance(paths, (str, Path)):
         paths = [paths]  # one path, not the characters of a string
     inputs = collect_inputs([Path(p).expanduser() for p in paths])
@@ -54,15 +57,15 @@ def import_paths(library: Library, paths: list[Path | str] | Path | str, *, link
             try:
                 if kind == "pdf":
                     _, sha, reading = next(readings)
-                    found = [write_pdf(library, index, path, sha, reading, link=link)]
+                    found = [write(lambda lib, p=path, s=sha, r=reading: write_pdf(lib, index, p, s, r, link=link))]
                 elif kind is None:
                     found = [ImportOutcome(str(path), "failed", _missing_or_unknown(path))]
                 else:
-                    found = import_reference_file(library, index, path, kind)
+                    found = write(lambda lib, p=path, k=kind: import_reference_file(lib, index, p, k))
             except (sqlite3.Error, OSError) as error:  # its command rolled back; the batch goes on
                 log.warning("could not save %s: %s", path, error, exc_info=log.isEnabledFor(logging.DEBUG))
                 found = [ImportOutcome(str(path), "failed", f"could not be saved in the library: {error}")]
-            record_outcomes(library, batch, found)
+            write(lambda lib, f=found: record_outcomes(lib, batch, f))
             outcomes.extend(found)
             progress(ProgressEvent(STAGE, done, len(inputs), path.name,
                                    {"batch": batch, "outcomes": [o.as_dict() for o in found]}))

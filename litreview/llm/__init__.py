@@ -24,5 +24,5 @@ from litreview.llm.errors import LlmError, OutputTruncated
 from litreview.llm.factory import open_engine
 from litreview.llm.settings import PLACEMENT_MODES, LlmSettings, SettingsError, physical_cores
 
-__all__ = ["Capability", "Engine", "LlmError", "LlmSettings", "OutputTruncated", "PLACEMENT_MODES", "SettingsError", "capability_of",
-           "open_engine", "physical_cores"]
+__all__ = ["Capability", "Engine", "LlmError", "LlmSettings", "OutputTruncated", "PLACEMENT_MODES", "SettingsError",
+           "capability_of", "open_engine", "physical_cores"]

@@ -41,6 +41,7 @@ class Library:
         self.path = self.folder / DB_NAME
         self.current_group: int | None = None  # commands join this undo group (set by ``group`` or the writer)
         self.keep_groups = commands.DEFAULT_KEEP
+        self.changes = commands.Changes()  # accumulated by commands, undo and redo; see ``take_changes``
         self._savepoints = 0
         _prepare_folder(self.folder)
         if not self.path.exists():
@@ -61,7 +62,8 @@ class Library:
     @contextlib.contextmanager
     def atomic(self) -> Iterator[None]:
         """A write transaction (``BEGIN IMMEDIATE``; nested calls become savepoints): all of it lands, or none."""
-        with translated_errors(self.folder):
+        # a write through a read-only connection is a bug, not the user's read-only folder: it keeps its words
+        with translated_errors(self.folder) if not self.read_only else contextlib.nullcontext():
             if self.conn.in_transaction:
                 self._savepoints += 1
                 name = f"sp{self._savepoints}"
@@ -92,6 +94,7 @@ class Library:
             cmd = commands.begin(self.conn, label, group if group is not None else self.current_group)
             yield cmd
             commands.finish(self.conn, cmd, self.keep_groups)
+        self.changes.merge(cmd.changes)
 
     @contextlib.contextmanager
     def group(self, label: str, origin: str = "job") -> Iterator[int]:
@@ -106,10 +109,11 @@ class Library:
             self.current_group = previous
             self.close_group(group_id)
 
-    def step(self, label: str) -> contextlib.AbstractContextManager[Any]:
-        """One undo step for a job's commands: a group of its own, unless the caller (the app's writer, a
-        larger job) already runs it inside one."""
-        return self.group(label) if self.current_group is None else contextlib.nullcontext()
+    def step(self, label: str, origin: str = "job") -> contextlib.AbstractContextManager[Any]:
+        """One undo step for several commands: a group of its own, unless the caller (the app's writer, a
+        larger job) already runs them inside one. ``origin`` "user" (an edit made of several commands, such
+        as a drop) clears the redo stack as any edit does; a "job" does not."""
+        return self.group(label, origin) if self.current_group is None else contextlib.nullcontext()
 
     def open_group(self, label: str, origin: str = "job") -> int:
         with self.atomic():
@@ -122,11 +126,22 @@ class Library:
     def undo(self) -> commands.Changes | None:
         """Undo the last step (None: nothing to undo); ``UndoError`` when later changes touched the same rows."""
         with self.atomic():
-            return commands.undo_last(self.conn)
+            changes = commands.undo_last(self.conn)
+        if changes is not None:
+            self.changes.merge(changes)
+        return changes
 
     def redo(self) -> commands.Changes | None:
         with self.atomic():
-            return commands.redo_next(self.conn)
+            changes = commands.redo_next(self.conn)
+        if changes is not None:
+            self.changes.merge(changes)
+        return changes
+
+    def take_changes(self) -> commands.Changes:
+        """What the commands, undos and redos on this connection changed since the last call (Anki's OpChanges)."""
+        taken, self.changes = self.changes, commands.Changes()
+        return taken
 
     def undo_label(self) -> str | None:
         """What Ctrl+Z would undo now ("Move study"), or None."""

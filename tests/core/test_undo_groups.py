@@ -42,8 +42,8 @@ def test_an_open_group_is_not_undoable_and_a_cancelled_one_keeps_what_finished(l
     add_study(library, "Half", group=group)
     assert library.undo_label() == "Add Before"  # the job's group is still open: not on the stack yet
     assert library.running_jobs() == ["Import 2 files"]
-    library.close_group(group)  # cancelled after one file: that file stays, as one step
-    assert library.undo_label() == "Import 2 files"
+    library.close_group(group)  # cancelled after one file: that file stays, as one step in its own words
+    assert library.undo_label() == "Add Half"
     library.undo()
     assert [s["id"] for s in library.studies()] == [first]
 
@@ -91,6 +91,7 @@ def test_undo_refuses_when_a_later_change_touched_the_same_rows(library):
     with pytest.raises(UndoError, match="Long job.*still running"):
         library.undo()
     assert library.study(study)["title"] == "Job title"  # nothing was overwritten
+    add_study(library, "Second step of the job", group=group)
     library.close_group(group)
     assert library.undo().label == "Long job"
     assert library.undo().label == "Rename to User title"

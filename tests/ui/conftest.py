@@ -86,16 +86,24 @@ def import_now(qtbot, window, paths: list[Path], timeout_s: float = 180) -> None
     assert time.perf_counter() - started < timeout_s
 
 
-def add_studies(library, titles: list[str]) -> list[int]:
+def write(window, op):
+    """Run ``op(library)`` through the window's one writer, as the app's own edits do (views refresh at once)."""
+    return window.ops.call(op)
+
+
+def add_studies(window, titles: list[str]) -> list[int]:
     """Studies written the way an import writes reference records: one command each."""
-    ids = []
-    for number, title in enumerate(titles, start=1):
-        with library.command(f"Import {title}") as cmd:
-            ids.append(cmd.insert("studies", {
-                "title": title, "abstract": f"An abstract about {title.lower()}.",
-                "year": 2018 + number % 5, "source": "ris",
-                "authors": f'[{{"given": "Ada", "family": "Author{number}"}}]'}))
-    return ids
+    def op(library):
+        ids = []
+        for number, title in enumerate(titles, start=1):
+            with library.command(f"Import {title}") as cmd:
+                ids.append(cmd.insert("studies", {
+                    "title": title, "abstract": f"An abstract about {title.lower()}.",
+                    "year": 2018 + number % 5, "source": "ris",
+                    "authors": f'[{{"given": "Ada", "family": "Author{number}"}}]'}))
+        return ids
+
+    return write(window, op)
 
 
 @pytest.fixture
@@ -103,15 +111,19 @@ def tree_window(window):
     """The window over a small library with one hierarchy: aspect 'Topic' with 'Teaching' and 'Software'."""
     from litreview.hierarchy import edits
 
-    lib = window.library
-    ids = add_studies(lib, ["Teaching Python", "Teaching statistics", "A plotting library", "A solver"])
-    with lib.command("Build hierarchy") as cmd:
-        hierarchy_id = cmd.insert("hierarchies", {"name": "Test review", "model": "test"})
-    aspect = edits.new_category(lib, None, "Topic", hierarchy_id=hierarchy_id)
-    teaching = edits.new_category(lib, aspect, "Teaching")
-    software = edits.new_category(lib, aspect, "Software")
-    for study_id, category in zip(ids, (teaching, teaching, software, software)):
-        edits.assign_study(lib, study_id, category)
+    ids = add_studies(window, ["Teaching Python", "Teaching statistics", "A plotting library", "A solver"])
+
+    def build(lib):
+        with lib.command("Build hierarchy") as cmd:
+            hierarchy_id = cmd.insert("hierarchies", {"name": "Test review", "model": "test"})
+        aspect = edits.new_category(lib, None, "Topic", hierarchy_id=hierarchy_id)
+        teaching = edits.new_category(lib, aspect, "Teaching")
+        software = edits.new_category(lib, aspect, "Software")
+        for study_id, category in zip(ids, (teaching, teaching, software, software)):
+            edits.assign_study(lib, study_id, category)
+        return aspect, teaching, software
+
+    aspect, teaching, software = write(window, build)
     window.refresh()
     window.tree.expandAll()
     window.ids = {"studies": ids, "aspect": aspect, "teaching": teaching, "software": software}

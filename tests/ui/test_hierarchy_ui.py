@@ -113,9 +113,9 @@ def test_f2_renames_and_refused_edits_say_why(qtbot, tree_window):
     assert window.undo_action.text() == "Undo Rename 'Teaching' to 'Education'"
 
     # dropping a category into its own child is refused with a message, and nothing changes
-    child = window.edit(edits.new_category, ids["teaching"], "Sub")
+    child = window.ops.call(lambda library: edits.new_category(library, ids["teaching"], "Sub"))
     window.tree.expandAll()
-    window.drop_categories([ids["teaching"]], child)
+    window.hierarchy_actions.drop_categories([ids["teaching"]], child)
     assert "inside itself" in window.last_error
     assert hierarchy.category_row(lib, ids["teaching"])["parent_id"] == ids["aspect"]
 
@@ -123,11 +123,11 @@ def test_f2_renames_and_refused_edits_say_why(qtbot, tree_window):
 def test_lock_delete_and_undo(qtbot, tree_window):
     window, ids, lib = tree_window, tree_window.ids, tree_window.library
     window.tree.setCurrentIndex(window.tree_model.find("category", ids["software"]))
-    window.toggle_lock_current()
+    window.hierarchy_actions.toggle_lock_current()
     assert hierarchy.category_row(lib, ids["software"])["locked"] == 1
     assert "🔒" in category_label(window, ids["software"])
     window.tree.setCurrentIndex(window.tree_model.find("category", ids["software"]))
-    window.delete_current()
+    window.hierarchy_actions.delete_current()
     assert not window.tree_model.find("category", ids["software"]).isValid()
     window.undo()
     assert window.tree_model.find("category", ids["software"]).isValid()
@@ -140,7 +140,7 @@ def test_new_merge_and_split_from_the_menu(qtbot, tree_window, monkeypatch):
     window, ids, lib = tree_window, tree_window.ids, tree_window.library
     monkeypatch.setattr(QInputDialog, "getText", staticmethod(lambda *a, **k: ("Tools", True)))
     window.tree.setCurrentIndex(window.tree_model.find("aspect", ids["aspect"]))
-    window.new_category_dialog()
+    window.hierarchy_actions.new_category_dialog()
     tools = lib.query("SELECT id FROM categories WHERE name = 'Tools'")[0]["id"]
     assert window.tree_model.find("category", tools).isValid()
 
@@ -148,7 +148,7 @@ def test_new_merge_and_split_from_the_menu(qtbot, tree_window, monkeypatch):
     monkeypatch.setattr(QInputDialog, "getItem", staticmethod(lambda parent, title, label, items, *a: (
         next(i for i in items if i.endswith("Tools")), True)))
     window.tree.setCurrentIndex(window.tree_model.find("category", ids["software"]))
-    window.merge_current_dialog()
+    window.hierarchy_actions.merge_current_dialog()
     assert not window.tree_model.find("category", ids["software"]).isValid()
     assert hierarchy.studies_in(lib, tools) == ids["studies"][2:]
     assert window.undo_action.text() == "Undo Merge 'Software' into 'Tools'"
@@ -158,7 +158,7 @@ def test_new_merge_and_split_from_the_menu(qtbot, tree_window, monkeypatch):
     window.tree.setCurrentIndex(window.tree_model.find("category", ids["teaching"]))
     window.table.selectRow(window.table_model.row_of(ids["studies"][1]))
     window.tree.setCurrentIndex(window.tree_model.find("category", ids["teaching"]))
-    window.split_current_dialog()
+    window.hierarchy_actions.split_current_dialog()
     statistics = lib.query("SELECT id, parent_id FROM categories WHERE name = 'Statistics'")[0]
     assert statistics["parent_id"] == ids["teaching"]
     assert hierarchy.studies_in(lib, statistics["id"]) == [ids["studies"][1]]

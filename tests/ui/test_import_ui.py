@@ -25,7 +25,7 @@ def test_drop_three_pdfs_and_a_broken_file(qtbot, window, tmp_path):
     pdfs = jose_pdfs(3)
     assert send_drop(window, file_drop_mime(*pdfs, broken), QPoint(200, 200))
     assert window.runner.busy() == "Import"
-    assert window.progress.isVisible() and window.cancel_button.isVisible()
+    assert window.pipeline.progress.isVisible() and window.pipeline.cancel_button.isVisible()
     wait_for_job(qtbot, window)
 
     assert window.table_model.rowCount() == 3
@@ -38,7 +38,7 @@ def test_drop_three_pdfs_and_a_broken_file(qtbot, window, tmp_path):
     assert summary.headline.text().startswith("3 imported, 0 duplicates, 1 failed")
     assert summary.table.item(0, 0).text() == "broken.pdf"  # failures first, with their reason
     assert summary.table.item(0, 2).text() == statuses["broken.pdf"].reason
-    assert not window.progress.isVisible()
+    assert not window.pipeline.progress.isVisible()
     save_screenshot(summary, "import_summary")
 
 
@@ -65,7 +65,7 @@ def test_cancelled_import_leaves_a_consistent_library(qtbot, window):
     window.runner.progress.connect(lambda slot, name, event: seen.append(event.done))
     assert window.import_paths(pdfs)
     qtbot.waitUntil(lambda: any(done >= 1 for done in seen), timeout=120000)
-    window.cancel_button.click()
+    window.pipeline.cancel_button.click()
     wait_for_job(qtbot, window)
 
     lib = window.library

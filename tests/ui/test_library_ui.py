@@ -9,22 +9,23 @@ from PySide6.QtCore import QSettings, Qt
 from litreview.llm import LlmSettings
 from litreview.paths import config_dir
 from litreview.screening import decide
+from litreview.store.queries import study_detail
 from tests.ui.conftest import add_studies, save_screenshot, wait_for_job
 
 
 def test_search_and_decision_filter(qtbot, window):
-    ids = add_studies(window.library, ["Teaching Python", "A GPU solver", "Teaching statistics"])
-    decide(window.library, ids[0], "include")
+    ids = add_studies(window, ["Teaching Python", "A GPU solver", "Teaching statistics"])
+    window.ops.call(lambda library: decide(library, ids[0], "include"))
     window.refresh()
     assert window.table_model.rowCount() == 3
-    qtbot.keyClicks(window.search_box, "teaching")
+    qtbot.keyClicks(window.page.search_box, "teaching")
     qtbot.waitUntil(lambda: window.table_model.rowCount() == 2)
-    window.decision_filter.setCurrentText("Included")
+    window.page.decision_filter.setCurrentText("Included")
     assert [window.table_model.study_id(r) for r in range(window.table_model.rowCount())] == [ids[0]]
-    window.decision_filter.setCurrentText("Undecided")
+    window.page.decision_filter.setCurrentText("Undecided")
     assert [window.table_model.study_id(r) for r in range(window.table_model.rowCount())] == [ids[2]]
-    window.decision_filter.setCurrentText("All")
-    window.search_box.clear()
+    window.page.decision_filter.setCurrentText("All")
+    window.page.search_box.clear()
     qtbot.waitUntil(lambda: window.table_model.rowCount() == 3)
     window.table.sortByColumn(2, Qt.SortOrder.DescendingOrder)  # year, newest first
     years = [window.table_model.data(window.table_model.index(r, 2)) for r in range(3)]
@@ -32,9 +33,9 @@ def test_search_and_decision_filter(qtbot, window):
 
 
 def test_study_pane_marks_search_terms_and_escapes_pdf_text(qtbot, window):
-    [study] = add_studies(window.library, ["<b>Teaching</b> & learning"])
+    [study] = add_studies(window, ["<b>Teaching</b> & learning"])
     window.refresh()
-    qtbot.keyClicks(window.search_box, "teaching")
+    qtbot.keyClicks(window.page.search_box, "teaching")
     qtbot.waitUntil(lambda: window.table_model.rowCount() == 1)
     window.table.selectRow(0)
     html = window.study_pane.view.toHtml()
@@ -44,7 +45,7 @@ def test_study_pane_marks_search_terms_and_escapes_pdf_text(qtbot, window):
 
 
 def test_notes_are_saved_as_an_undoable_command(qtbot, window):
-    [study] = add_studies(window.library, ["Teaching Python"])
+    [study] = add_studies(window, ["Teaching Python"])
     window.refresh()
     window.table.selectRow(0)
     qtbot.keyClicks(window.study_pane.notes, "read the methods again")
@@ -69,7 +70,7 @@ def test_exports_write_files_and_remember_the_folder(tree_window, tmp_path):
 
 
 def test_hierarchy_export_without_a_hierarchy_says_so(window, tmp_path):
-    add_studies(window.library, ["Teaching Python"])
+    add_studies(window, ["Teaching Python"])
     window.refresh()
     assert window.export("hierarchy-markdown", tmp_path / "h.md") is None
     assert "no hierarchy" in window.last_error
@@ -118,7 +119,7 @@ def test_open_pdf_at_page_goes_through_the_desktop(qtbot, window):
     catcher = Catcher()
     QDesktopServices.setUrlHandler("file", catcher, "open")
     try:
-        window.study_pane.show_study(window.library.study(study), has_file=True)
+        window.study_pane.show_study(study_detail(window.library, study))
         window.study_pane.view.anchorClicked.emit(QUrl("page:3"))
     finally:
         QDesktopServices.unsetUrlHandler("file")

@@ -92,13 +92,13 @@ def test_window_turns_while_extracting_claims_with_the_default_model(qtbot, wind
     idle = idle_gaps_ms(qtbot, window)
     loaded: list[float] = []
     window.runner.progress.connect(lambda slot, name, event: "placement" in event.data and loaded.append(time.perf_counter()))
-    gaps = turn_gaps_ms(qtbot, window, window.run_claims, timeout_s=600, after=lambda: loaded[0])
+    gaps = turn_gaps_ms(qtbot, window, window.pipeline.run_claims, timeout_s=600, after=lambda: loaded[0])
     assert window.last_error is None or "failed" not in window.last_error, window.last_error
     assert window.model_status.text() not in ("", "small default model")  # the engine's placement summary
     claims = window.library.conn.execute("SELECT count(*) FROM claims").fetchone()[0]
     study = window.library.conn.execute("SELECT study_id FROM claims LIMIT 1").fetchone()
     if study:
-        window._selected_study = study[0]
+        window.page.selected_study = study[0]
         window.refresh()
         save_screenshot(window, "main_window_claims")
     print(f"claims extracted: {claims}; status bar: {window.model_status.text()}")

@@ -18,9 +18,10 @@ TITLES = [
 
 @pytest.fixture
 def screening_window(qtbot, window):
-    add_studies(window.library, TITLES)
-    set_protocol(window.library, question="How do open-source tools support teaching programming to students?",
-                 inclusion="teaching, students, classes", exclusion="pure software engineering")
+    add_studies(window, TITLES)
+    window.ops.call(lambda library: set_protocol(
+        library, question="How do open-source tools support teaching programming to students?",
+        inclusion="teaching, students, classes", exclusion="pure software engineering"))
     window.refresh()
     window.tabs.setCurrentWidget(window.screening)
     window.screening.setFocus()

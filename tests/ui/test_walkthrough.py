@@ -27,8 +27,8 @@ def test_new_user_walkthrough(qtbot, window, tmp_path):
     assert window.library.conn.execute("SELECT count(*) FROM decisions").fetchone()[0] == 10
     save_screenshot(window, "screening_demo")
 
-    window.tabs.setCurrentWidget(window.library_page)
-    assert window.run_build()
+    window.tabs.setCurrentWidget(window.page)
+    assert window.pipeline.run_build()
     wait_for_job(qtbot, window, timeout_s=900)
     assert window.last_error is None, window.last_error
     assert window.tree_model.hierarchy_id is not None
@@ -38,12 +38,16 @@ def test_new_user_walkthrough(qtbot, window, tmp_path):
     from ui.tree_model import walk
 
     categories = [n for n in walk(window.tree_model.root) if n.kind == "category"]
-    source = next(c for c in categories if any(ch.kind == "study" for ch in c.children))
-    study = next(ch for ch in source.children if ch.kind == "study")
-    aspect = hierarchy.load_graph(window.library, window.tree_model.hierarchy_id).nodes[source.id]["aspect_id"]
     graph = hierarchy.load_graph(window.library, window.tree_model.hierarchy_id)
-    target = next(c for c in categories if c.id != source.id and graph.nodes[c.id]["aspect_id"] == aspect
-                  and c.id not in hierarchy.path_ids(graph, source.id) and source.id not in hierarchy.path_ids(graph, c.id))
+
+    def targets(source, study):
+        return [c for c in categories if c.id != source.id
+                and graph.nodes[c.id]["aspect_id"] == graph.nodes[source.id]["aspect_id"]
+                and c.id not in hierarchy.path_ids(graph, source.id) and source.id not in hierarchy.path_ids(graph, c.id)
+                and study.id not in hierarchy.studies_in(window.library, c.id)]  # multi-label: not already there
+
+    source, study, target = next((c, s, t) for c in categories for s in c.children if s.kind == "study"
+                                 for t in targets(c, s))
     window.tree.setCurrentIndex(window.tree_model.find("category", target.id))
     window.table.selectRow(0)
     save_screenshot(window, "main_window")

@@ -1,0 +1,105 @@
+"""The read API the app's views use: which studies a table shows, their rows, one study in detail.
+
+The UI holds no SQL (napari's and Anki's split): a view asks the core for ids in its filter and sort order, then
+for the rows it is about to paint, a page at a time, so 10,000 studies scroll as smoothly as ten (Anki's browser
+does the same). Every query reads the title/abstract decision as "the" screening decision and the full-text one
+beside it.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from litreview.store.library import Library, decode_study, fts_query
+
+SORT_KEYS = {
+    "title": "s.title COLLATE NOCASE",
+    "authors": "s.author_key COLLATE NOCASE",
+    "year": "s.year",
+    "venue": "s.venue COLLATE NOCASE",
+    "decision": "d.decision",
+    "source": "s.source",
+}
+DECISION_FILTERS = ("undecided", "include", "exclude", "maybe")
+_DECISION_JOIN = "LEFT JOIN decisions d ON d.study_id = s.id AND d.stage = 'title_abstract'"
+
+
+@dataclass(frozen=True)
+class StudyFilter:
+    """What a study table shows: a full-text search, a screening decision, a set of ids (a category)."""
+
+    search: str = ""
+    decision: str | None = None  # one of DECISION_FILTERS, or None for all
+    only_ids: tuple[int, ...] | None = None
+    sort: str = "title"
+    descending: bool = False
+
+
+def study_ids(library: Library, chosen: StudyFilter) -> list[int]:
+    """Ids of the studies that pass ``chosen``, in its sort order (ties by id)."""
+    where, params = [], []
+    match = fts_query(chosen.search)
+    if match:  # the FTS index, unranked: the table keeps the user's sort order
+        where.append("s.id IN (SELECT rowid FROM studies_fts WHERE studies_fts MATCH ?)")
+        params.append(match)
+    if chosen.only_ids is not None:
+        where.append("s.id IN (SELECT value FROM json_each(?))")
+        params.append(json.dumps(list(chosen.only_ids)))
+    if chosen.decision == "undecided":
+        where.append("d.id IS NULL")
+    elif chosen.decision:
+        where.append("d.decision = ?")
+        params.append(chosen.decision)
+    direction = "DESC" if chosen.descending else "ASC"
+    sql = (f"SELECT s.id FROM studies s {_DECISION_JOIN}" + (" WHERE " + " AND ".join(where) if where else "")
+           + f" ORDER BY {SORT_KEYS[chosen.sort]} {direction}, s.id {direction}")
+    return [row[0] for row in library.conn.execute(sql, params)]
+
+
+def table_rows(library: Library, ids: list[int]) -> dict[int, dict[str, Any]]:
+    """The table columns of these studies: title, authors (decoded), year, venue, decision, source."""
+    found = library.conn.execute(
+        f"SELECT s.id, s.title, s.authors, s.year, s.venue, d.decision, s.source FROM studies s {_DECISION_JOIN} "
+        "WHERE s.id IN (SELECT value FROM json_each(?))", (json.dumps(ids),)).fetchall()
+    return {study_id: {"title": title, "authors": _authors(authors), "year": year, "venue": venue,
+                       "decision": decision, "source": source}
+            for study_id, title, authors, year, venue, decision, source in found}
+
+
+def study_detail(library: Library, study_id: int) -> dict[str, Any] | None:
+    """One study with what the study pane shows: claims, decisions per stage (with reason and note), whether a
+    PDF is stored, and where its records came from. None when it does not exist (deleted meanwhile)."""
+    study = library.study(study_id)
+    if study is None:
+        return None
+    study["claims"] = library.query("SELECT * FROM claims WHERE study_id = ? ORDER BY position, id", (study_id,))
+    study["decisions"] = {row["stage"]: row for row in library.query(
+        "SELECT stage, decision, reason, note, actor, decided_at FROM decisions WHERE study_id = ?", (study_id,))}
+    study["has_file"] = library.file_path(study_id) is not None
+    return study
+
+
+def exists(library: Library, table: str, row_id: int) -> bool:
+    """Whether a row still exists (a view's selection may have been deleted by an undo)."""
+    if table not in ("studies", "categories", "hierarchies"):
+        raise ValueError(f"no existence check for {table!r}")
+    return library.conn.execute(f"SELECT 1 FROM [{table}] WHERE id = ?", (row_id,)).fetchone() is not None
+
+
+def data_version(library: Library) -> int:
+    """Changes when another connection commits (SQLite's data_version): a cheap "did anything change?"."""
+    return int(library.conn.execute("PRAGMA data_version").fetchone()[0])
+
+
+def _authors(raw: str | None) -> list[dict[str, Any]]:
+    try:
+        value = json.loads(raw or "[]")
+    except ValueError:
+        return []
+    return value if isinstance(value, list) else []
+
+
+__all__ = ["DECISION_FILTERS", "SORT_KEYS", "StudyFilter", "data_version", "decode_study", "exists", "study_detail",
+           "study_ids", "table_rows"]
