@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import sqlite3
 import sys
 import time
 from pathlib import Path
@@ -49,8 +48,8 @@ def main(argv: list[str] | None = None) -> int:
     from PySide6.QtGui import QIcon
     from PySide6.QtWidgets import QApplication, QMessageBox
 
+    from litreview.errors import LitreviewError, report_bug
     from litreview.paths import default_library
-    from litreview.store import NewerLibraryError
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setOrganizationName("litreview")
@@ -64,9 +63,22 @@ def main(argv: list[str] | None = None) -> int:
     folder = Path(args.library).expanduser() if args.library else default_library()
     try:
         window = MainWindow(folder)
-    except (NewerLibraryError, OSError, sqlite3.DatabaseError) as error:
-        QMessageBox.critical(None, "litreview", f"Cannot open the library at {folder}:\n{error}")
-        return 2
+    except Exception as error:  # a user error says what to do; a bug is logged with its traceback
+        message = f"Cannot open the library at {folder}: " + (
+            str(error) if isinstance(error, LitreviewError) else report_bug(error, "opening the library"))
+        print(f"litreview-gui: {message}", file=sys.stderr)
+        if not args.smoke:
+            QMessageBox.critical(None, "litreview", message)
+        return 2 if isinstance(error, LitreviewError) else 1
+
+    def unexpected(kind, error, trace) -> None:
+        """An exception escaping a Qt slot is a bug: log it, say so in one line, keep the app running."""
+        if issubclass(kind, KeyboardInterrupt):
+            app.quit()
+            return
+        window.show_error(report_bug(error.with_traceback(trace), "handling that"))
+
+    sys.excepthook = unexpected
 
     if args.smoke:
         class FirstPaint(QObject):

@@ -167,6 +167,26 @@ class ServerEngine(Engine):
     def placement_summary(self) -> str:
         return f"{self.model or 'model'} on {self.settings.server_url} (placement managed by the server)"
 
+    def check(self, timeout_s: float = 5.0) -> str:
+        """Whether the server answers and serves the configured model: one line for the user (``LlmError`` with
+        the reason when not). Asks ``GET /models``, which every OpenAI-compatible server has."""
+        headers = {"Authorization": f"Bearer {self.settings.api_key}"} if self.settings.api_key else {}
+        request = urllib.request.Request(self.base_url + "/models", headers=headers, method="GET")
+        try:
+            with urllib.request.urlopen(request, timeout=timeout_s) as response:
+                listed = [str(m.get("id")) for m in json.loads(response.read().decode("utf-8")).get("data", [])]
+        except urllib.error.HTTPError as error:
+            raise LlmError(f"the server at {self.base_url} answered HTTP {error.code}; check the URL (it should end "
+                           "in /v1) and the API key") from error
+        except (urllib.error.URLError, TimeoutError, ConnectionError) as error:
+            raise LlmError(f"cannot reach the LLM server at {self.base_url} "
+                           f"({getattr(error, 'reason', error)}): is it running?") from error
+        except (json.JSONDecodeError, AttributeError, UnicodeDecodeError) as error:
+            raise LlmError(f"{self.base_url}/models did not answer like an OpenAI-compatible server") from error
+        if self.model and listed and self.model not in listed:
+            raise LlmError(f"the server does not serve the model {self.model!r}; it serves: {', '.join(listed)}")
+        return f"connected to {self.base_url}: " + (", ".join(listed) if listed else "it lists no models")
+
 
 class ServerRequestError(LlmError):
     """The server answered, with an error status."""

@@ -70,3 +70,18 @@ def test_api_base():
     assert api_base("http://h:8080") == api_base("http://h:8080/v1/") == "http://h:8080/v1"
     with pytest.raises(LlmError, match="http"):
         api_base("h:8080")
+
+
+def test_check_says_what_a_working_server_serves(llm_server):
+    line = ServerEngine(LlmSettings(server_url=llm_server)).check()
+    assert line.startswith("connected to ") and "/v1" in line
+
+
+def test_check_names_a_model_the_server_does_not_serve(llm_server):
+    with pytest.raises(LlmError, match="does not serve the model 'no-such-model'"):
+        ServerEngine(LlmSettings(server_url=llm_server, server_model="no-such-model")).check()
+
+
+def test_check_of_a_server_that_is_down_is_one_clear_line():
+    with pytest.raises(LlmError, match="cannot reach the LLM server.*is it running"):
+        ServerEngine(LlmSettings(server_url=f"http://127.0.0.1:{free_port()}")).check(timeout_s=2)

@@ -34,3 +34,14 @@ def test_without_a_display_it_says_what_to_do(tmp_path):
     assert result.returncode == 2
     assert "no display found" in result.stderr
     assert not Path(tmp_path / "lib").exists()  # nothing was touched
+
+
+def test_a_zero_byte_library_is_refused_in_one_line(tmp_path):
+    folder = tmp_path / "lib"
+    folder.mkdir()
+    (folder / "library.db").write_bytes(b"")
+    result = run_app(["--smoke", "--library", str(folder)],
+                     {"QT_QPA_PLATFORM": "offscreen", "LITREVIEW_CONFIG": str(tmp_path / "config")})
+    assert result.returncode == 2
+    assert "is empty (0 bytes)" in result.stderr and "Traceback" not in result.stderr
+    assert (folder / "library.db").stat().st_size == 0

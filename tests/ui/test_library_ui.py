@@ -126,3 +126,18 @@ def test_open_pdf_at_page_goes_through_the_desktop(qtbot, window):
     [url] = catcher.urls
     assert Path(url.toLocalFile()) == window.library.file_path(study)
     assert url.fragment() == "page=3"
+
+
+def test_a_server_that_does_not_answer_is_not_saved(qtbot, window):
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    window.open_settings()
+    dialog = window.settings_dialog
+    dialog.server_url.setText(f"http://127.0.0.1:{port}/v1")
+    dialog.accept()
+    qtbot.waitUntil(lambda: "Not saved" in dialog.error.text(), timeout=10000)
+    assert "cannot reach the LLM server" in dialog.server_status.text()
+    assert dialog.isVisible() and LlmSettings.load().server_url is None
