@@ -265,7 +265,7 @@ def assignment_row(library: Library, study_id: int, category_id: int) -> dict[st
 
 def write_assignment(cmd: Command, library: Library, study_id: int, category_id: int, *, score: float | None,
                      source: str, label: int = 1, locked: bool | None = None,
-                     graph: nx.DiGraph | None = None) -> bool:
+                     graph: nx.DiGraph | None = None, evidence: str | None = None) -> bool:
     """Assign (label 1) or reject (label 0) a study for a category, keeping ancestors consistent.
 
     Label 1 stores the row directly (``implied = 0``) and the implied rows of every ancestor below the aspect.
@@ -273,7 +273,8 @@ def write_assignment(cmd: Command, library: Library, study_id: int, category_id:
     category cannot be inside its children) and drops implied ancestor rows nothing implies any more.
     A machine write (``source != 'user'``) that would contradict a rejection, a user row or a locked row is
     skipped and returns False; the builder can call this blindly. ``graph`` (from ``load_graph``) saves a reload
-    when writing many rows; it must describe the current categories. Returns True when the row was written.
+    when writing many rows; it must describe the current categories. ``evidence``: the words of the study that
+    placed it (facets), shown in the study pane. Returns True when the row was written.
     """
     if label not in (0, 1):
         raise ValueError("label must be 0 or 1")
@@ -298,7 +299,7 @@ def write_assignment(cmd: Command, library: Library, study_id: int, category_id:
     if label == 0 and machine and any(r["label"] == 1 and (r["source"] == USER or r["locked"])
                                       for r in below_rows.values()):
         return False
-    values: dict[str, Any] = {"label": label, "score": score, "source": source, "implied": 0}
+    values: dict[str, Any] = {"label": label, "score": score, "source": source, "implied": 0, "evidence": evidence}
     if locked is not None:
         values["locked"] = int(locked)
     if current is None:
