@@ -130,11 +130,8 @@ class Pipeline(QObject):
             from litreview.hierarchy.build import build_hierarchy
 
             with self._engine_for(write, progress) as engine:
-                def build(writer_library: Library) -> Any:
-                    engine.record_to(writer_library)  # inside an op: the writer's own connection records
-                    return build_hierarchy(writer_library, engine, progress=progress, cancel=cancel)
-
-                return write(build)
+                # computed on the job's own connection; only the finished build is swapped in through the writer
+                return build_hierarchy(library, engine, progress=progress, cancel=cancel, write=write)
 
         return self.start("Build hierarchy", job)
 

@@ -206,6 +206,7 @@ def build_hierarchy(library, engine, *, aspects: int = 5, depth: int = tree.MAX_
     settings = {"aspects": aspects, "depth": depth, "model": getattr(engine, "name", None),
                 "capability": capability_of(engine), "vectors": space.kind}
     progress(ProgressEvent("hierarchy.write", 0, 1, "saving the hierarchy"))
+    check()  # the last moment a cancel can stop it: the swap below lands whole or not at all
     written = write(lambda target: _swap(target, previous, plans, corpus, settings))
     report.hierarchy_id, ids = written
     clock.lap("write")
