@@ -13,6 +13,9 @@ No gold k exists in a real review. Two principled rules, no constant fitted to t
   (the test this replaces) destroys the correlations of embedding dimensions, so every real group beat it; the
   Gaussian keeps them, so only a group with several modes does.
 
+KMeans and the silhouette run with one BLAS/OpenMP thread: on a busy 2-core machine their thread pools fought
+each other and the structure stage took 33 s for 158 studies instead of 2 s (measured).
+
 The same rule decides the top level (a corpus with no structure is one category) and every level below it; a
 top category that groups related topics ("three cardiovascular drug classes") splits at the next level when its
 members form separate groups. Children must be at least ``min_child`` studies, so a heading is worth having.
@@ -27,6 +30,7 @@ import numpy as np
 from sklearn.cluster import KMeans
 from sklearn.metrics import silhouette_score
 from sklearn.preprocessing import normalize
+from threadpoolctl import threadpool_limits
 
 NULL_REPEATS = 9             # p < 0.1 for a split
 SILHOUETTE_SAMPLE = 2000     # silhouette on a sample beyond this many rows (it is quadratic in rows)
@@ -76,10 +80,11 @@ def best_partition(vectors: np.ndarray, *, k_min: int = 2, k_max: int = 12, min_
 def significant_partition(vectors: np.ndarray, *, k_min: int = 2, k_max: int = 12, min_size: int = 3,
                           seed: int = 0) -> Partition | None:
     """``best_partition``, kept only when its silhouette beats every structureless copy (module docstring)."""
-    partition = best_partition(vectors, k_min=k_min, k_max=k_max, min_size=min_size, seed=seed)
-    if partition is None:
-        return None
-    partition.null = null_silhouette(vectors, k_min=k_min, k_max=k_max, min_size=min_size, seed=seed)
+    with threadpool_limits(1):
+        partition = best_partition(vectors, k_min=k_min, k_max=k_max, min_size=min_size, seed=seed)
+        if partition is None:
+            return None
+        partition.null = null_silhouette(vectors, k_min=k_min, k_max=k_max, min_size=min_size, seed=seed)
     return partition if partition.silhouette > partition.null else None
 
 

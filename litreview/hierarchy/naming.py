@@ -113,9 +113,9 @@ def name_category(engine, item: NamingInput, *, cancel=None, on_failure=None) ->
 
 
 def _name_by_model(engine, item: NamingInput, candidates: list[Candidate], cancel) -> Naming | None:
-    answer = engine.generate_json(_messages(item, candidates), NAME_SCHEMA, stage="hierarchy.name", max_tokens=120,
+    answer = engine.generate_json(_messages(item, candidates), NAME_SCHEMA, stage="hierarchy.name", max_tokens=100,
                                   cancel=cancel)
-    name = tidy_name(answer.get("name", ""))
+    name = sentence_case(tidy_name(answer.get("name", "")), item.member_texts)
     description = tidy_description(answer.get("description", ""))
     if not valid_name(name, item):
         return None
@@ -328,8 +328,31 @@ def tidy_name(text: object) -> str:
 
 
 def tidy_description(text: object) -> str:
+    """One sentence (a model that ran on is cut at its first full stop), without a count of the studies."""
     text = re.sub(r"\s+", " ", str(text or "")).strip().strip("\"'").strip()
+    text = re.split(r"(?<=[a-z0-9)])\.\s+(?=[A-Z])", text)[0]
+    text = re.sub(r"\b(a|this) group of \d+ studies\b", "studies", text, flags=re.IGNORECASE)
+    text = text[:1].upper() + text[1:]
     return text if not text or text.endswith(".") else text + "."
+
+
+def sentence_case(name: str, member_texts: list[str]) -> str:
+    """'Estrogen Replacement and Bone Health' -> 'Estrogen replacement and bone health': a capitalised word after
+    the first is lowered unless the members write it capitalised more often than not (names, acronyms)."""
+    words = name.split()
+    if len(words) < 2:
+        return name
+    joined = " ".join(member_texts)
+    out = [words[0]]
+    for word in words[1:]:
+        core = word.strip("(),")
+        if core[:1].isupper() and not core.isupper() and core[1:].islower():
+            lower = len(re.findall(rf"\b{re.escape(core.lower())}\b", joined))
+            upper = len(re.findall(rf"(?<![.!?]\s)\b{re.escape(core)}\b", joined))
+            if lower >= upper:
+                word = word.replace(core, core.lower())
+        out.append(word)
+    return " ".join(out)
 
 
 def unique(name: str, taken: tuple[str, ...]) -> str:
@@ -352,6 +375,6 @@ def _messages(item: NamingInput, candidates: list[Candidate]) -> list[dict]:
         lines.append(f"Other groups beside it are called: {'; '.join(item.taken)}. Choose a different name.")
     lines.append("Name the group as a researcher would: a noun phrase of 2 to 6 words naming what the studies share, "
                  "like 'ACE inhibitors in heart failure' or 'Python tools for teaching mechanics' (no colon, no list "
-                 "of keywords). Then one sentence saying what the studies have in common. Answer as JSON with the "
-                 "keys name and description.")
+                 "of keywords). Then one short sentence (at most 20 words) saying what the studies have in common. "
+                 "Answer as JSON with the keys name and description.")
     return [{"role": "system", "content": SYSTEM_PROMPT}, {"role": "user", "content": "\n\n".join(lines)}]
