@@ -191,10 +191,11 @@ def studies_in(library: Library, category_id: int) -> list[int]:
 
 def categories_of(library: Library, study_id: int, hierarchy_id: int) -> list[dict[str, Any]]:
     """The study's label-1 assignments in the hierarchy, in tree order: dicts with category_id, name, path
-    (names from the aspect down), aspect_id, aspect, score, source, locked, implied."""
+    (names from the aspect down), aspect_id, aspect, score, source, locked, implied, evidence (the study's words
+    that placed it in a facet, or None)."""
     graph = load_graph(library, hierarchy_id)
     rows = library.query(
-        "SELECT a.category_id, a.score, a.source, a.locked, a.implied FROM assignments a "
+        "SELECT a.category_id, a.score, a.source, a.locked, a.implied, a.evidence FROM assignments a "
         "JOIN categories c ON c.id = a.category_id WHERE a.study_id = ? AND a.label = 1 AND c.hierarchy_id = ?",
         (study_id, hierarchy_id),
     )
