@@ -50,6 +50,9 @@ SYSTEM_PROMPT = (
 FALLBACK_NAME = "Studies without a shared topic"
 _STOP = frozenset(STOP_WORDS)
 _CONNECTORS = frozenset({"of", "in", "for", "with", "and", "on", "to"})
+# Words that describe how often, how much or how new, never what: a name neither starts nor ends with them.
+_EDGE_WORDS = frozenset("""daily once twice weekly monthly single multiple low high dose doses long-term short-term
+    novel role impact versus among following during current recent""".split())
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9\-']*|\d+")
 _KEYWORD_LIST = re.compile(r"^[^:]{1,40}:\s*[^,]+(,\s*[^,]+)+$")
 _LATIN = re.compile(r"^[A-Za-z0-9 ,.;'()&/+\-\u00C0-\u024F]+$")
@@ -176,7 +179,10 @@ def name_candidates(item: NamingInput, limit: int = 12) -> list[Candidate]:
             continue
         covers[key] = (_share(members, stems), _share(others, stems) if others else 0.0)
         scored[key] = covers[key][0] - covers[key][1] + PHRASE_BONUS * count / len(item.titles)
-    words = _distinctive_words(item.member_texts, members, others)
+    # Pairs of title words only when no phrase covers enough members to be a grounded name on its own.
+    best_cover = max((cover for cover, _ in covers.values()), default=0.0)
+    words = _distinctive_words(item.titles, [_stems_of(t) for t in item.titles], others) \
+        if best_cover < MIN_GROUNDING else []
     for first in words[:4]:
         for second in words[:6]:
             key = f"{first} and {second}"
@@ -187,7 +193,7 @@ def name_candidates(item: NamingInput, limit: int = 12) -> list[Candidate]:
             scored[key] = covers[key][0] - covers[key][1] - PAIR_PENALTY
     out = []
     for key in sorted(scored, key=lambda k: -scored[k]):
-        text = surface[key].most_common(1)[0][0] if key in surface else key
+        text = sentence_case(surface[key].most_common(1)[0][0], item.member_texts) if key in surface else key
         if len(text.split()) < 2 or any(_same(text, c.text) for c in out):
             continue
         out.append(Candidate(text, round(covers[key][0], 3), round(covers[key][1], 3)))
@@ -216,7 +222,8 @@ def title_phrases(title: str) -> list[str]:
 
 def _is_content(word: str) -> bool:
     folded = word.casefold()
-    return len(folded) >= 3 and folded[0].isalpha() and folded not in _STOP and folded not in BOILERPLATE_WORDS
+    return (len(folded) >= 3 and folded[0].isalpha() and folded not in _STOP and folded not in BOILERPLATE_WORDS
+            and folded not in _EDGE_WORDS)
 
 
 def _distinctive_words(texts: list[str], members: list[set[str]], others: list[set[str]]) -> list[str]:
@@ -315,7 +322,7 @@ def describe(item: NamingInput, candidates: list[Candidate], name: str) -> str:
         said |= stems
         if len(picked) == 3:
             break
-    topic = name[:1].lower() + name[1:] if not name[:2].isupper() else name
+    topic = name[:1].lower() + name[1:] if not name[:2].isupper() and name[1:2].islower() else name
     if not picked:
         return f"Studies about {topic}."
     listing = ", ".join(picked[:-1]) + (" and " if len(picked) > 1 else "") + picked[-1]
@@ -338,7 +345,8 @@ def tidy_description(text: object) -> str:
 
 def sentence_case(name: str, member_texts: list[str]) -> str:
     """'Estrogen Replacement and Bone Health' -> 'Estrogen replacement and bone health': a capitalised word after
-    the first is lowered unless the members write it capitalised more often than not (names, acronyms)."""
+    the first is lowered unless the members write it capitalised mid-sentence more often than in lower case
+    (names such as Python or Wistar; acronyms are never touched)."""
     words = name.split()
     if len(words) < 2:
         return name
@@ -348,7 +356,8 @@ def sentence_case(name: str, member_texts: list[str]) -> str:
         core = word.strip("(),")
         if core[:1].isupper() and not core.isupper() and core[1:].islower():
             lower = len(re.findall(rf"\b{re.escape(core.lower())}\b", joined))
-            upper = len(re.findall(rf"(?<![.!?]\s)\b{re.escape(core)}\b", joined))
+            # capitalised after a long lower-case word: mid-sentence, not a Title Case title nor a sentence start
+            upper = len(re.findall(rf"\b[a-z]{{4,}}[,;]? {re.escape(core)}\b", joined))
             if lower >= upper:
                 word = word.replace(core, core.lower())
         out.append(word)
