@@ -180,4 +180,9 @@ def eval_command(args: argparse.Namespace) -> int:
     for category in result["top_categories"]:
         print(f"  - {category['name']} ({category['studies']}): {category['description']}")
     print("per aspect: " + json.dumps(result.get("aspects", []), ensure_ascii=False))
+    print("names: " + json.dumps(result.get("names", {})) + f"; seconds per stage: {result.get('stage_seconds')}")
+    for lines in result.get("trees", []):
+        print("\n".join(lines))
+    for note in result.get("notes", []):
+        print(f"litreview: {note}", file=sys.stderr)
     return 0
