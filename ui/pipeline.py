@@ -133,7 +133,7 @@ class Pipeline(QObject):
                 # computed on the job's own connection; only the finished build is swapped in through the writer
                 return build_hierarchy(library, engine, progress=progress, cancel=cancel, write=write)
 
-        return self.start("Build hierarchy", job)
+        return self.start("Build hierarchy", job, on_done=self._build_done)
 
     # -- the model ---------------------------------------------------------------------------------------------------
     @contextlib.contextmanager
@@ -164,6 +164,11 @@ class Pipeline(QObject):
             self._engine = None
 
     # -- reporting ----------------------------------------------------------------------------------------------------
+    def _build_done(self, report: Any) -> None:
+        """The status bar says what the build stood on and what failed ("3 of 12 model calls failed")."""
+        line = f"Build hierarchy: {len(report.aspects)} aspects for {report.studies} studies."
+        self.message.emit(" ".join([line, *report.notes]))
+
     def _claims_done(self, summary: dict[str, Any]) -> None:
         failed = summary.get("model_calls_failed", 0)
         line = (f"Extract claims: {summary['claims']} claims for {summary['with_claims']} of "

@@ -54,7 +54,7 @@ from litreview.hierarchy.aspects import (
     findings_aspect,
     findings_texts,
 )
-from litreview.hierarchy.assign import AssignmentResult, CategoryProfile, Decision, assign
+from litreview.hierarchy.assign import CategoryProfile, assign
 from litreview.hierarchy.model_calls import ModelCalls
 from litreview.hierarchy.naming import NamingInput, name_category
 from litreview.hierarchy.vectors import embed_texts, readable_text, study_space
@@ -733,5 +733,4 @@ def _descend(library, graph, key: int, row: int, vectors: np.ndarray, index: dic
         current = kids[int(np.argmax(scores))]
 
 
-__all__ = ["AspectReport", "AssignmentResult", "BuildReport", "Decision", "assign_new_studies", "build_hierarchy",
-           "refine"]
+__all__ = ["AspectReport", "BuildReport", "assign_new_studies", "build_hierarchy", "refine"]
