@@ -24,8 +24,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
-from litreview.hierarchy.cluster import ClusterNode, nested_clusters, significant_partition
+from litreview.hierarchy.cluster import MAX_LEAF, ClusterNode, best_partition, nested_clusters, significant_partition
 from litreview.hierarchy.vectors import STOP_WORDS, TextSpace, class_terms, embed_texts
 
 MAX_ASPECTS = 5
@@ -56,6 +57,7 @@ class AspectDraft:
     texts: list[str] = field(default_factory=list)  # what this aspect's terms are computed on
     space: TextSpace | None = None
     note: str = ""                         # why the aspect is flat or was not built, for the report
+    separate: bool = True                  # its top categories are significantly separate groups (multi-label ok)
 
 
 # -- facets that abstain ----------------------------------------------------------------------------------------
@@ -200,13 +202,18 @@ def cluster_aspect(name: str, description: str, space: TextSpace, texts: list[st
     n = len(texts)
     min_size = 3 if n >= 30 else 2
     top = significant_partition(space.vectors, k_min=2, k_max=12, min_size=min_size)
+    note = ""
+    if top is None and n > MAX_LEAF:
+        with threadpool_limits(1):
+            top = best_partition(space.vectors, k_min=2, k_max=12, min_size=min_size)
+        note = ("the studies form no clearly separate topics; the categories divide them for reading, by what "
+                "their titles and abstracts share most")
+    elif top is None:
+        note = f"{n} studies are too few or too alike to split into topics; they form one category"
     nodes = nested_clusters(space.vectors, top, depth=depth, min_child=4 if n >= 30 else 2,
                             cancel_check=cancel_check)
     draft = AspectDraft(name, description, "clusters", [_draft(node, space, term_count) for node in nodes], texts,
-                        space)
-    if top is None:
-        draft.note = (f"{n} studies are too few or too alike to split into topics; they form one category"
-                      if n < 4 * min_size else "the studies form no separate groups; they form one category")
+                        space, note, separate=bool(top is not None and top.null is not None))
     fill_terms(draft, term_count)
     return draft
 

@@ -476,7 +476,8 @@ def _assign_aspect(plan: _AspectPlan, previous: _Previous, corpus: _Corpus, libr
     described = draft.space.project([f"{c.name}. {c.description}" for c in categories]) \
         if any(not c.members for c in categories) else None
     rows = [i for i in range(len(corpus.ids)) if i not in placed]
-    outcome = assign(vectors, profiles, rejected=rejected, described=described, only=rows)
+    outcome = assign(vectors, profiles, rejected=rejected, described=described, only=rows,
+                     max_labels=3 if draft.separate else 1)
     for d in outcome.decisions:
         category = categories[d.key]
         if profiles[d.key].fixed:

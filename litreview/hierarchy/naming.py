@@ -50,6 +50,13 @@ SYSTEM_PROMPT = (
 FALLBACK_NAME = "Studies without a shared topic"
 _STOP = frozenset(STOP_WORDS)
 _CONNECTORS = frozenset({"of", "in", "for", "with", "and", "on", "to"})
+# Verbs that make a title a sentence ("Estrogen improves memory"): a phrase holding one is a claim, not a name.
+_VERBS = frozenset("""is are was were be been does do did can may might improves improve improved impairs impair
+    impaired reduces reduce increases increase enhances enhance prevents prevent reverses reverse induces induce
+    affects affect remember remembers modulates modulate mediates mediate requires require predicts predict
+    regulates regulate alters alter restores restore attenuates attenuate blocks block promotes promote disrupts
+    disrupt facilitates facilitate lowers raises shows show reveals reveal suggests suggest supports support
+    depends depend contributes contribute leads lead causes cause""".split())
 # Words that describe how often, how much or how new, never what: a name neither starts nor ends with them.
 _EDGE_WORDS = frozenset("""daily once twice weekly monthly single multiple low high dose doses long-term short-term
     novel role impact versus among following during current recent""".split())
@@ -213,7 +220,8 @@ def title_phrases(title: str) -> list[str]:
                 continue
             for end in range(start + 1, min(start + 6, len(tokens))):
                 word = tokens[end]
-                if not (_is_content(word) or word.casefold() in _CONNECTORS or word.isdigit()):
+                if not (_is_content(word) or word.casefold() in _CONNECTORS or word.isdigit()) \
+                        or word.casefold() in _VERBS:
                     break
                 if _is_content(word) and (end + 1 == len(tokens) or not _is_content(tokens[end + 1])):
                     phrases.append(" ".join(tokens[start:end + 1]))
@@ -223,7 +231,7 @@ def title_phrases(title: str) -> list[str]:
 def _is_content(word: str) -> bool:
     folded = word.casefold()
     return (len(folded) >= 3 and folded[0].isalpha() and folded not in _STOP and folded not in BOILERPLATE_WORDS
-            and folded not in _EDGE_WORDS)
+            and folded not in _EDGE_WORDS and folded not in _VERBS)
 
 
 def _distinctive_words(texts: list[str], members: list[set[str]], others: list[set[str]]) -> list[str]:
