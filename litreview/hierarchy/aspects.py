@@ -201,7 +201,7 @@ def cluster_aspect(name: str, description: str, space: TextSpace, texts: list[st
     space = space.with_terms(texts)
     n = len(texts)
     min_size = 3 if n >= 30 else 2
-    top = significant_partition(space.vectors, k_min=2, k_max=12, min_size=min_size)
+    top = significant_partition(space.vectors, k_min=2, k_max=12, min_size=min_size, shrink=True)
     note = ""
     if top is None and n > MAX_LEAF:
         with threadpool_limits(1):

@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from sklearn.cluster import KMeans
+from sklearn.covariance import ledoit_wolf_shrinkage
 from sklearn.metrics import silhouette_score
 from sklearn.preprocessing import normalize
 from threadpoolctl import threadpool_limits
@@ -82,27 +83,43 @@ def best_partition(vectors: np.ndarray, *, k_min: int = 2, k_max: int = 12, min_
 
 
 def significant_partition(vectors: np.ndarray, *, k_min: int = 2, k_max: int = 12, min_size: int = 3,
-                          seed: int = 0) -> Partition | None:
-    """``best_partition``, kept only when its silhouette beats every structureless copy (module docstring)."""
+                          seed: int = 0, shrink: bool = False) -> Partition | None:
+    """``best_partition``, kept only when its silhouette beats every structureless copy (module docstring).
+    ``shrink``: the copies' covariance is the Ledoit-Wolf estimate (see ``null_silhouette``)."""
     with threadpool_limits(1):
         partition = best_partition(vectors, k_min=k_min, k_max=k_max, min_size=min_size, seed=seed)
         if partition is None:
             return None
-        partition.null = null_silhouette(vectors, k_min=k_min, k_max=k_max, min_size=min_size, seed=seed)
+        partition.null = null_silhouette(vectors, k_min=k_min, k_max=k_max, min_size=min_size, seed=seed,
+                                         shrink=shrink)
     return partition if partition.silhouette > partition.null else None
 
 
-def null_silhouette(vectors: np.ndarray, *, k_min: int, k_max: int, min_size: int, seed: int = 0) -> float:
+def null_silhouette(vectors: np.ndarray, *, k_min: int, k_max: int, min_size: int, seed: int = 0,
+                    shrink: bool = False) -> float:
     """The best silhouette ``best_partition`` reaches on ``NULL_REPEATS`` samples of one Gaussian with the rows'
     mean and covariance (drawn as mean + Z @ centred rows / sqrt(n - 1), which has exactly their covariance
-    even when there are fewer rows than dimensions), each sample normalised like the real vectors."""
+    even when there are fewer rows than dimensions), each sample normalised like the real vectors.
+
+    With few rows the sample covariance is the rows' own configuration (rank n - 1), and a Gaussian with it
+    reproduces whatever groups they form: 12 studies of three clear topics did not beat it. ``shrink`` uses the
+    Ledoit-Wolf covariance instead (shrunk towards isotropy by as much as the rows cannot support). The top level
+    asks "is there more than one topic at all", where a small library must not be refused its topics; below it
+    the unshrunk copy keeps a coherent topic from being cut into sub-headings without need."""
     rng = np.random.default_rng(seed)
-    n = len(vectors)
+    n, dims = vectors.shape
     mean = vectors.mean(axis=0)
     centred = vectors - mean
+    keep, noise = 1.0, 0.0
+    if shrink and n > 1:
+        delta = float(ledoit_wolf_shrinkage(vectors))
+        keep, noise = np.sqrt(1 - delta), np.sqrt(delta * float((centred ** 2).sum()) / max(n - 1, 1) / dims)
     best = -1.0
     for _ in range(NULL_REPEATS):
-        sample = normalize(mean + rng.standard_normal((n, n)) @ centred / np.sqrt(max(n - 1, 1)))
+        sample = mean + keep * rng.standard_normal((n, n)) @ centred / np.sqrt(max(n - 1, 1))
+        if noise:
+            sample = sample + noise * rng.standard_normal((n, dims))
+        sample = normalize(sample)
         found = best_partition(sample, k_min=k_min, k_max=k_max, min_size=min_size, seed=seed, n_init=4)
         if found is not None:
             best = max(best, found.silhouette)
