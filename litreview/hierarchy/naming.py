@@ -126,7 +126,10 @@ def _name_by_model(engine, item: NamingInput, candidates: list[Candidate], cance
     answer = engine.generate_json(_messages(item, candidates), NAME_SCHEMA, stage="hierarchy.name", max_tokens=100,
                                   cancel=cancel)
     name = sentence_case(tidy_name(answer.get("name", "")), item.member_texts)
-    description = tidy_description(answer.get("description", ""))
+    raw = str(answer.get("description", "")).strip()
+    # an answer that ran into the schema's length limit was cut mid-sentence: not a description
+    description = tidy_description(raw) if raw.endswith(".") and len(raw) < NAME_SCHEMA["properties"][
+        "description"]["maxLength"] - 5 else ""
     if not valid_name(name, item):
         return None
     name_cover = grounding(name, item.member_texts)
