@@ -27,9 +27,10 @@ from PySide6.QtWidgets import (
 )
 
 from litreview import hierarchy
+from litreview.records import readable_copy
 from litreview.screening import get_protocol
 from litreview.store import Changes, Library
-from litreview.store.queries import exists, study_detail
+from litreview.store.queries import exists, search_snippets, study_detail
 from litreview.study_notes import set_notes
 from ui.highlight import terms_of
 from ui.library_model import LibraryTableModel
@@ -82,8 +83,11 @@ class LibraryPage(QSplitter):
         self.scope_label = QLabel()
         self.show_all_button = QPushButton("Show all studies")
         self.show_all_button.clicked.connect(self.show_all_studies)
+        self.count_label = QLabel()
+        self.count_label.setStyleSheet("color: #4c5b70")
         top = QHBoxLayout()
         top.addWidget(self.search_box, 1)
+        top.addWidget(self.count_label)
         top.addWidget(self.decision_filter)
         self.scope_row = QWidget()
         scope = QHBoxLayout(self.scope_row)
@@ -105,6 +109,7 @@ class LibraryPage(QSplitter):
         self.restore_table_layout()
         self.table.selectionModel().currentRowChanged.connect(self._on_table_row)
         self.table_model.modelReset.connect(self._restore_table_selection)
+        self.table_model.modelReset.connect(self._update_count)
 
         self.middle = QWidget()
         layout = QVBoxLayout(self.middle)
@@ -155,7 +160,15 @@ class LibraryPage(QSplitter):
 
     def _apply_search(self) -> None:
         self.table_model.set_filters(search=self.search_box.text())
+        self._update_count()
         self.show_study(self.selected_study)
+
+    def _update_count(self) -> None:
+        """How many studies the table shows, said when a search or a filter narrows it."""
+        search, shown = self.search_box.text().strip(), self.table_model.rowCount()
+        narrowed = search or self.table_model.decision_filter or self.table_model.only_ids is not None
+        self.count_label.setText((f"{shown} stud{'y' if shown == 1 else 'ies'}"
+                                  + (f" match “{search}”" if search else "")) if narrowed else "")
 
     def _scope_index(self) -> QModelIndex | None:
         if self.scope_node is None:
@@ -224,12 +237,15 @@ class LibraryPage(QSplitter):
         if self.tree_model.hierarchy_id is not None:
             categories = [" › ".join(c["path"]) for c in hierarchy.categories_of(
                 self.library, study["id"], self.tree_model.hierarchy_id) if not c["implied"]]
-        self.study_pane.show_study(study, terms=self.query_terms(), categories=categories)
+        search = self.search_box.text().strip()
+        hits = search_snippets(self.library, study["id"], search) if search else []
+        self.study_pane.show_study(study, terms=self.query_terms(), categories=categories, hits=hits)
 
     def open_pdf_page(self, study_id: int, page: int) -> None:
-        """Open the study's PDF in the desktop's viewer, at a page where the viewer honours #page=N."""
-        path = self.library.file_path(study_id)
-        if path is None or not path.exists():
+        """Open the study's PDF (under a readable name) in the desktop's viewer, at a page where the viewer
+        honours #page=N."""
+        path = readable_copy(self.library, study_id)
+        if path is None:
             self.message.emit("This study has no PDF in the library.")
             return
         url = QUrl.fromLocalFile(str(path))

@@ -24,12 +24,16 @@ from PySide6.QtWidgets import QFileDialog, QLabel, QMainWindow, QMenu, QStackedW
 from litreview.llm import LlmSettings
 from litreview.paths import config_dir
 from litreview.store import Changes, Library
+from litreview.store.app_lock import AppLock
+from litreview.store.library import DB_NAME
 from ui.empty_state import EmptyState
+from ui.help import guide_dialog, shortcuts_dialog, show_about
 from ui.hierarchy_actions import HierarchyActions
 from ui.import_summary import ImportSummaryDialog, summary_line
 from ui.library_page import LibraryPage
 from ui.ops import Ops, user_message
 from ui.pipeline import Pipeline
+from ui.study_actions import StudyActions
 from ui.workers import WarmUp
 
 log = logging.getLogger(__name__)
@@ -50,7 +54,12 @@ class MainWindow(QMainWindow):
     def __init__(self, folder: Path):
         super().__init__()
         self.setAcceptDrops(True)  # files from the file manager, anywhere on the window
-        self.ops = Ops(Path(folder), self)  # opens (and checks) the library first: a refusal raises here
+        self.app_lock = AppLock(Path(folder).expanduser())  # a second window on this library is refused here
+        try:
+            self.ops = Ops(Path(folder), self)  # opens (and checks) the library first: a refusal raises here
+        except BaseException:
+            self.app_lock.release()
+            raise
         self.library = Library(folder, read_only=True)
         self.setWindowTitle(f"{self.library.folder.name} — litreview")
         self.qsettings = QSettings(str(config_dir() / "ui.ini"), QSettings.Format.IniFormat)
@@ -79,7 +88,9 @@ class MainWindow(QMainWindow):
         self.pipeline = Pipeline(self.ops, self.statusBar(), self)
         self.statusBar().addPermanentWidget(self.model_status)
         self.hierarchy_actions = HierarchyActions(self.page, self.ops, self)
+        self.study_actions = StudyActions(self.page, self.ops, self)
         self._build_menus()
+        remember_library(self.library.folder)
 
         self.ops.changed.connect(self.refresh)
         self.ops.error.connect(self.show_error)
@@ -87,6 +98,8 @@ class MainWindow(QMainWindow):
         self.pipeline.message.connect(self.show_message)
         self.pipeline.refused.connect(self.show_error)
         self.hierarchy_actions.refused.connect(self.show_error)
+        self.study_actions.refused.connect(self.show_error)
+        self.study_actions.message.connect(self.show_message)
         self.pipeline.placement.connect(self.model_status.setText)
         self.pipeline.imported.connect(self._show_import_summary)
         self.pipeline.runner.started.connect(lambda *_: self._update_actions())
@@ -136,6 +149,11 @@ class MainWindow(QMainWindow):
     def _build_menus(self) -> None:
         bar = self.menuBar()
         file_menu = bar.addMenu("&File")
+        self._action(file_menu, "&New library…", self.new_library_dialog, QKeySequence.StandardKey.New)
+        self._action(file_menu, "&Open library…", self.open_library_dialog, "Ctrl+Shift+O")
+        self.recent_menu = file_menu.addMenu("&Recent libraries")
+        self.recent_menu.aboutToShow.connect(self._fill_recent)
+        file_menu.addSeparator()
         self._action(file_menu, "&Import files…", self.import_files_dialog, QKeySequence.StandardKey.Open)
         self._action(file_menu, "Import &folder…", self.import_folder_dialog)
         self._action(file_menu, "Open &demo corpus", self.open_demo_corpus)
@@ -171,6 +189,12 @@ class MainWindow(QMainWindow):
         self._action(view, "&Library", self.show_library_view, "Ctrl+1")
         self._action(view, "&Screening", lambda: self.tabs.setCurrentWidget(self.screening), "Ctrl+2")
         self._action(view, "&Hierarchy (wide tree)", self.show_hierarchy_view, "Ctrl+3")
+
+        help_menu = bar.addMenu("&Help")
+        self._action(help_menu, "A first review in ten &minutes", self.show_guide, QKeySequence.StandardKey.HelpContents)
+        self._action(help_menu, "&Keyboard shortcuts", self.show_shortcuts, "Ctrl+/")
+        self._action(help_menu, "&About litreview", lambda: show_about(self.model_status.text(), self.library.folder,
+                                                                       self))
 
     # == refreshing ===============================================================================================
     def refresh(self, changes: Changes | None = None) -> None:
@@ -241,6 +265,57 @@ class MainWindow(QMainWindow):
         self.ops.run(lambda library: library.redo(), context="redoing",
                      done=lambda changes: self.show_message(f"Redone: {changes.label}" if changes else
                                                             "Nothing to redo."))
+
+    # == libraries and help ==========================================================================================
+    def new_library_dialog(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Choose an empty folder for the new library",
+                                                  str(self.library.folder.parent))
+        if folder:
+            self.switch_library(Path(folder))
+
+    def open_library_dialog(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Open the folder of a library", str(self.library.folder.parent))
+        if not folder:
+            return
+        if not (Path(folder) / DB_NAME).exists():
+            self.show_error(f"{folder} holds no library (no {DB_NAME}); use File → New library to start one there.")
+            return
+        self.switch_library(Path(folder))
+
+    def _fill_recent(self) -> None:
+        self.recent_menu.clear()
+        for folder in recent_libraries():
+            action = self.recent_menu.addAction(f"{folder.name}  —  {folder.parent}")
+            action.setEnabled(folder != self.library.folder)
+            action.triggered.connect(lambda _=False, f=folder: self.switch_library(f))
+        if self.recent_menu.isEmpty():
+            self.recent_menu.addAction("(none yet)").setEnabled(False)
+
+    def switch_library(self, folder: Path) -> MainWindow | None:
+        """Open another library in a window that takes this one's place; None (and a message) when it cannot be
+        opened, and this window stays as it was."""
+        folder = Path(folder).expanduser().resolve()
+        if folder == self.library.folder:
+            return self
+        try:
+            other = MainWindow(folder)
+        except Exception as error:  # noqa: BLE001 (a refused library keeps this window open)
+            self.show_error(f"Cannot open {folder}: {user_message(error, 'opening a library')}")
+            return None
+        other.setGeometry(self.geometry())
+        other.show()
+        self.close()
+        self.replaced_by = other
+        return other
+
+    def show_guide(self) -> None:
+        self.help_dialog = guide_dialog(self)
+        self.help_dialog.open()
+
+    def show_shortcuts(self) -> None:
+        actions = [a for menu in self.menuBar().findChildren(QMenu) for a in menu.actions()]
+        self.help_dialog = shortcuts_dialog(actions, self)
+        self.help_dialog.open()
 
     # == views ====================================================================================================
     def show_library_view(self) -> None:
@@ -368,7 +443,28 @@ class MainWindow(QMainWindow):
         self.ops.close()
         self._closed = True
         self.library.close()
+        self.app_lock.release()
         super().closeEvent(event)
+
+
+RECENT_KEY = "libraries/recent"
+RECENT_MAX = 8
+
+
+def _ui_settings() -> QSettings:
+    return QSettings(str(config_dir() / "ui.ini"), QSettings.Format.IniFormat)
+
+
+def recent_libraries() -> list[Path]:
+    """Libraries opened before, newest first, that still exist."""
+    stored = _ui_settings().value(RECENT_KEY, []) or []
+    folders = [Path(f) for f in (stored if isinstance(stored, list) else [stored])]
+    return [f for f in folders if (f / DB_NAME).exists()]
+
+
+def remember_library(folder: Path) -> None:
+    folders = [folder] + [f for f in recent_libraries() if f != folder]
+    _ui_settings().setValue(RECENT_KEY, [str(f) for f in folders[:RECENT_MAX]])
 
 
 def _local_paths(mime) -> list[Path]:

@@ -47,6 +47,7 @@ def decision_text(stage: str, row: dict[str, Any]) -> str:
 class StudyPane(QWidget):
     open_page = Signal(int, int)  # study id, page number (1-based)
     notes_edited = Signal(int, str)  # study id, the new notes
+    edit_requested = Signal()  # "Edit record" was clicked
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -68,7 +69,8 @@ class StudyPane(QWidget):
         layout.addWidget(self.notes)
         self.show_study(None)
 
-    def show_study(self, study: dict[str, Any] | None, *, terms: list[str] = (), categories: list[str] = ()) -> None:
+    def show_study(self, study: dict[str, Any] | None, *, terms: list[str] = (), categories: list[str] = (),
+                   hits: list[dict[str, Any]] = ()) -> None:
         """Show one study (the core's ``study_detail``, or ``None``: nothing selected). Text from the PDF is
         escaped before it is marked."""
         self.flush_notes()
@@ -92,10 +94,18 @@ class StudyPane(QWidget):
             facts.append("Categories: " + html.escape("; ".join(categories)))
         if study.get("has_file"):
             facts.append("<a href='page:1'>Open PDF</a>")
+        facts.append("<a href='edit:record'>Edit record</a>")
         if study.get("needs_ocr"):
             facts.append("<span style='color:#a15c00'>No text layer: the PDF needs OCR</span>")
         if facts:
             parts.append("<p>" + " &nbsp;·&nbsp; ".join(facts) + "</p>")
+        if hits:
+            parts.append("<h4>Where the search matched</h4><ul>")
+            for hit in hits:
+                where = (f"<a href='page:{int(hit['page_no'])}'>p. {int(hit['page_no'])}</a>" if hit["page_no"]
+                         else html.escape(hit["where"]))
+                parts.append(f"<li>{where}: {highlighted(hit['text'], list(terms))}</li>")
+            parts.append("</ul>")
         abstract = study.get("abstract")
         parts.append("<h4>Abstract</h4>")
         parts.append(f"<p>{highlighted(abstract, list(terms))}</p>" if abstract else "<p style='color:gray'>No abstract.</p>")
@@ -123,6 +133,8 @@ class StudyPane(QWidget):
     def _on_link(self, url: QUrl) -> None:
         if url.scheme() == "page" and self.study_id is not None:
             self.open_page.emit(self.study_id, int(url.path() or 1))
+        elif url.scheme() == "edit" and self.study_id is not None:
+            self.edit_requested.emit()
 
     def _on_notes_typed(self) -> None:
         if not self._loading and self.study_id is not None:

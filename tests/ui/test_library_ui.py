@@ -124,7 +124,9 @@ def test_open_pdf_at_page_goes_through_the_desktop(qtbot, window):
     finally:
         QDesktopServices.unsetUrlHandler("file")
     [url] = catcher.urls
-    assert Path(url.toLocalFile()) == window.library.file_path(study)
+    opened = Path(url.toLocalFile())
+    assert opened.read_bytes() == window.library.file_path(study).read_bytes()
+    assert opened.name.endswith(".pdf") and opened.parent.name == "reading" and " - " in opened.name
     assert url.fragment() == "page=3"
 
 
