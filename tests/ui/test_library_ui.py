@@ -148,7 +148,7 @@ def test_a_server_that_does_not_answer_is_not_saved(qtbot, window):
 def test_settings_preview_the_placement_and_say_when_there_is_no_gpu(qtbot, window):
     window.open_settings()
     dialog = window.settings_dialog
-    qtbot.waitUntil(lambda: "mode" in dialog.plan_label.text(), timeout=30000)
+    qtbot.waitUntil(lambda: "n_gpu_layers" in dialog.plan_label.text(), timeout=30000)
     assert "fits" in dialog.plan_label.text()
     from litreview.llm.machine_plan import gpu_build
 
