@@ -4,19 +4,20 @@ Every export takes the same choices: which aspects (default all), only the inclu
 the hierarchy's scope (``selection``), and what to do with uncategorised studies. Counts and lists always describe
 the studies of that view, so a table of included studies adds up to the PRISMA diagram's "studies included".
 
-Markdown (``write_markdown``): one section per aspect: its description, a summary table (category path, n, the
-studies as short citations), then the categories as nested headings (aspect ##, then ###, ####, #####) with each
-study as a citation line "Family et al. (Year). Title. DOI" and its claims beneath, under the categories it was
-put in directly (a heading counts its sub-categories' studies too, but lists only its own). Uncategorised studies
-are a count by default ("list" lists them, "none" leaves them out): a long list of what the hierarchy could not
-place buries what it did. Descriptions a model wrote for a name the user has since changed are left out
-(``provenance``). Text from studies and models is escaped, so it shows literally.
+Markdown (``write_markdown``): one section per aspect: its description, a summary table (category path, n,
+and the n studies in the category or below it as short citations), then the categories as nested headings
+(aspect ##, then ###, ####, #####) with each study as a citation line "Family et al. (Year). Title. DOI" and its
+claims beneath, under the categories it was put in directly (a heading counts its sub-categories' studies too,
+but lists only its own). Uncategorised studies are a count by default ("list" lists them, "none" leaves them
+out): a long list of what the hierarchy could not place buries what it did. Descriptions a model wrote for a
+name the user has since changed are left out (``provenance``). Text from studies and models is escaped, so it
+shows literally.
 
 CSV (RFC 4180, formula-guarded by ``csv_safe``): ``write_csv`` has one row per study and category it was put in
 directly, with ``assigned_by`` as a stable code (user | model | rules | stats) and the model's name in its own
 column, the citation key of ``export bibtex`` and, unless left out, one row per uncategorised study (empty path);
-``write_summary_csv`` has one row per category (path, n, short citations, citation keys) and per aspect one
-"(uncategorised)" row with its count. Files are written to a temporary name and renamed (``files``).
+``write_summary_csv`` has the summary table's rows (path, depth, n, short citations, citation keys) and per
+aspect one "(uncategorised)" row with its count. Files are written to a temporary name and renamed (``files``).
 """
 
 from __future__ import annotations
@@ -86,6 +87,14 @@ class _View:
         visit(aspect)
         return out
 
+    def cited(self, category: int) -> list[int]:
+        """The studies in a category or below it, in citation order (first author, year, title)."""
+        def order(study_id: int) -> tuple:
+            study = self.studies[study_id]
+            return (short_citation(study).casefold(), study.get("title") or "", study_id)
+
+        return sorted(self.members.get(category, set()), key=order)
+
     def uncategorised(self, aspect: int) -> list[int]:
         placed = set().union(*(self.members.get(c, set()) for c in self.categories(aspect)))
         return [s for s in self.studies_in_view if s not in placed]
@@ -154,9 +163,9 @@ def write_summary_csv(library: Any, path: str | Path, hierarchy_id: int | None =
         writer.writerow(SUMMARY_COLUMNS)
         for aspect in view.aspects:
             for category in view.categories(aspect):
-                studies = [r["study_id"] for r in view.direct.get(category, [])]
+                studies = view.cited(category)
                 writer.writerow([view.name(aspect), PATH_SEPARATOR.join(view.path(category)),
-                                 len(view.path(category)), len(view.members.get(category, set())),
+                                 len(view.path(category)), len(studies),
                                  "; ".join(short_citation(view.studies[s]) for s in studies),
                                  "; ".join(view.keys[s] for s in studies)])
             if uncategorised:
@@ -221,10 +230,10 @@ def _summary_table(out: TextIO, view: _View, aspect: int) -> None:
         return
     out.write("| Category | n | Studies |\n|---|---:|---|\n")
     for category in categories:
-        studies = [r["study_id"] for r in view.direct.get(category, [])]
+        studies = view.cited(category)
         cites = "; ".join(short_citation(view.studies[s]) for s in studies)
-        out.write(f"| {markdown_escape(PATH_SEPARATOR.join(view.path(category)))} | "
-                  f"{len(view.members.get(category, set()))} | {markdown_escape(cites)} |\n")
+        out.write(f"| {markdown_escape(PATH_SEPARATOR.join(view.path(category)))} | {len(studies)} | "
+                  f"{markdown_escape(cites)} |\n")
 
 
 def _write_category(out: TextIO, view: _View, node: int, level: int, descriptions: dict[int, str],

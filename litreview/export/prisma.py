@@ -114,7 +114,8 @@ def prisma_flow(library: Library, other_methods: bool | None = None) -> PrismaFl
     boxes["excluded_other"] = Box("excluded_other", "Records removed for other reasons",
                                   outcome_ids=[r.outcome_id for r in main if r.status == "failed"])
     if any(r.status == "failed" for r in main):
-        warnings.append(f"{boxes['excluded_other'].count} reference records could not be imported (e.g. empty "
+        failed = boxes["excluded_other"].count
+        warnings.append(f"{failed} reference record{'s' if failed != 1 else ''} could not be imported (e.g. empty "
                         "records): counted as removed for other reasons")
 
     # -- title/abstract screening (main arm) ------------------------------------------------------------------

@@ -127,7 +127,7 @@ def forest(taxonomy: Taxonomy, *, counts: bool = True) -> str:
         "\\begin{forest}",
         "  forked edges,",
         "  for tree={grow=east, reversed=true, anchor=base west, parent anchor=east, child anchor=west, base=left,",
-        "    font=\\small, rectangle, draw=black!60, rounded corners, node options={align=left}, minimum width=4em,",
+        "    font=\\small, rectangle, draw=black!60, rounded corners, node options={align=flush left}, minimum width=4em,",
         "    edge+={darkgray, line width=0.6pt}, s sep=3pt, inner xsep=3pt, inner ysep=3pt, line width=0.6pt},",
         "  txroot/.style={rotate=90, anchor=center, child anchor=north, parent anchor=south, font=\\small\\bfseries,",
         "    fill=black!5},",

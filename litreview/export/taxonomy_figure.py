@@ -57,7 +57,9 @@ class _Block:
 
 def draw_taxonomy(taxonomy: Taxonomy, *, counts: bool = True) -> Canvas:
     root = taxonomy.root
-    blocks = [_category(taxonomy, child, PALETTE[i % len(PALETTE)], counts) for i, child in enumerate(root.children)]
+    deepest = _depth(root)
+    blocks = [_category(taxonomy, child, PALETTE[i % len(PALETTE)], counts, 1, deepest)
+              for i, child in enumerate(root.children)]
     label = root.name + (f" (n\u00a0=\u00a0{root.count})" if counts else "")
     span = sum(b.span() for b in blocks) + V_GAP * max(len(blocks) - 1, 0)
     root_h = max(text_width(label, SIZE, True) + 16, span if not blocks else 0.0)
@@ -86,15 +88,23 @@ def draw_taxonomy(taxonomy: Taxonomy, *, counts: bool = True) -> Canvas:
     return canvas
 
 
-def _category(taxonomy: Taxonomy, node: Taxon, colour: tuple[str, str], counts: bool) -> _Block:
+def _category(taxonomy: Taxonomy, node: Taxon, colour: tuple[str, str], counts: bool, depth: int,
+              deepest: int) -> _Block:
     label = node.name + (f" (n\u00a0=\u00a0{node.count})" if counts else "")
     block = _Block(wrap(label, CATEGORY_W - 2 * PAD, SIZE, True), SIZE, CATEGORY_W, True, node, colour=colour)
     if node.studies:
+        # every citation list ends at the same right edge, whatever the depth of its category
+        width = LEAF_W + (deepest - depth) * (CATEGORY_W + H_GAP)
         cites = "; ".join(short_citation(taxonomy.studies[s]) for s in node.studies)
-        block.children.append(_Block(wrap(cites, LEAF_W - 2 * PAD, LEAF_SIZE), LEAF_SIZE, LEAF_W, False,
+        block.children.append(_Block(wrap(cites, width - 2 * PAD, LEAF_SIZE), LEAF_SIZE, width, False,
                                      owner=node.category_id, colour=colour))
-    block.children.extend(_category(taxonomy, child, colour, counts) for child in node.children)
+    block.children.extend(_category(taxonomy, child, colour, counts, depth + 1, deepest) for child in node.children)
     return block
+
+
+def _depth(node: Taxon) -> int:
+    """Levels of categories below ``node``."""
+    return 1 + max((_depth(c) for c in node.children), default=0) if node.children else 0
 
 
 def _place(canvas: Canvas, block: _Block, x: float, top: float) -> float:

@@ -132,3 +132,28 @@ def _study_by_doi(library, doi: str) -> int | None:
 
 def dump(value) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
+HOSTILE_CATEGORY = "=HYPERLINK(\"http://evil.example\") [50% & {x}_y ~ #1 \\ ^]"
+
+
+@pytest.fixture
+def review_hierarchy(screened_review):
+    """A two-aspect hierarchy over the screened review, with awkward names: returns (library, ids, names->ids).
+    Excluded studies are outside the hierarchy's scope (``tree.scope_study_ids``), as in a real build."""
+    from tests.hierarchy.conftest import make_hierarchy
+
+    library, ids = screened_review
+    names = make_hierarchy(library, {
+        "Intervention": {
+            "Nudges, defaults & reminders": {
+                "Defaults": {"_studies": [ids["P1"], ids["P2"]]},
+                "Reminders": {"Text messages": {"_studies": [ids["P4"]]}, "_studies": [ids["R1"]]},
+                "_studies": [ids["C1"]],
+            },
+            HOSTILE_CATEGORY: {"_studies": [ids["S1"], ids["C3"]]},
+            "-Empty": {},
+        },
+        "Setting": {"Hospitals": {"_studies": [ids["P1"], ids["P4"]]}},
+    })
+    return library, ids, names
