@@ -300,3 +300,33 @@ def _stop(library: Library) -> dict[str, Any] | None:
     rows = library.query("SELECT rule, target, confidence, screened, total, chosen_by, created FROM screening_stops "
                          "WHERE stage = ? ORDER BY created DESC, id DESC LIMIT 1", (TITLE_ABSTRACT,))
     return rows[0] if rows else None
+
+
+@dataclass(frozen=True)
+class RecordLine:
+    """One record behind a number, in words: a study (``kind`` 'study', its id) or an import outcome that never
+    became a study (``kind`` 'outcome': a duplicate, naming the study it duplicates, or a failed record)."""
+
+    kind: str
+    id: int
+    text: str
+    study_id: int | None  # the study to open: the study itself, or the one a duplicate matched
+
+
+def records_behind(library: Library, box: Box) -> list[RecordLine]:
+    """What a box counts, one line per record, in the order of its ids (studies first)."""
+    from litreview.export.citekeys import short_citation
+
+    lines = []
+    for study_id in box.study_ids:
+        study = library.study(study_id)
+        if study is not None:
+            lines.append(RecordLine("study", study_id, f"{short_citation(study)}. {study['title'] or 'Untitled'}",
+                                    study_id))
+    if box.outcome_ids:
+        marks = ",".join("?" * len(box.outcome_ids))
+        for row in library.query(f"SELECT id, input, status, reason, matched_id FROM import_outcomes WHERE id IN ({marks}) "
+                                 "ORDER BY id", box.outcome_ids):
+            where = row["input"].replace("\\", "/").rsplit("/", 1)[-1]
+            lines.append(RecordLine("outcome", row["id"], f"{where}: {row['reason'] or row['status']}", row["matched_id"]))
+    return lines

@@ -54,6 +54,12 @@ class Taxonomy:
         return out
 
 
+def aspects(library: Any, hierarchy_id: int) -> list[tuple[int, str]]:
+    """(id, name) of the hierarchy's aspects in display order, for a chooser."""
+    graph = tree.load_graph(library, hierarchy_id)
+    return [(node, graph.nodes[node]["name"]) for node in tree.aspect_ids(graph)]
+
+
 def aspect_id_by_name(library: Any, hierarchy_id: int, aspect: str | int) -> int:
     """The aspect named ``aspect`` (case and spacing ignored) or with that id; a clear error lists the aspects."""
     graph = tree.load_graph(library, hierarchy_id)
