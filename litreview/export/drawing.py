@@ -36,7 +36,13 @@ def _font(bold: bool) -> pymupdf.Font:
 
 def text_width(text: str, size: float, bold: bool = False) -> float:
     """Width of ``text`` in points at ``size`` (a glyph Helvetica lacks counts as one em)."""
-    return _font(bold).text_length(text, fontsize=size)
+    return _unit_width(text, bold) * size
+
+
+@lru_cache(maxsize=65536)
+def _unit_width(text: str, bold: bool) -> float:
+    # Advance widths add up (MuPDF's text_length does not kern), so a word's width is measured once and cached.
+    return _font(bold).text_length(text, fontsize=1.0)
 
 
 def runs_width(runs: list[Run], size: float) -> float:
@@ -49,24 +55,26 @@ _WORD_BREAK = re.compile(r"[ \t\r\n]+")  # not the no-break space: "(n\u00a0=\u0
 def wrap(text: str, width: float, size: float, bold: bool = False) -> list[str]:
     """Greedy word wrap to ``width`` points at ordinary spaces; a word longer than a line is broken between
     characters."""
+    space = text_width(" ", size, bold)
     lines: list[str] = []
-    line = ""
+    line, line_width = "", 0.0
     for word in _WORD_BREAK.split(text.strip()):
         if not word:
             continue
-        candidate = f"{line} {word}" if line else word
-        if text_width(candidate, size, bold) <= width:
-            line = candidate
+        word_width = text_width(word, size, bold)
+        if line and line_width + space + word_width <= width:
+            line, line_width = f"{line} {word}", line_width + space + word_width
             continue
         if line:
             lines.append(line)
-        while text_width(word, size, bold) > width and len(word) > 1:
+        while word_width > width and len(word) > 1:
             cut = len(word) - 1
             while cut > 1 and text_width(word[:cut], size, bold) > width:
                 cut -= 1
             lines.append(word[:cut])
             word = word[cut:]
-        line = word
+            word_width = text_width(word, size, bold)
+        line, line_width = word, word_width
     if line or not lines:
         lines.append(line)
     return lines

@@ -2,7 +2,8 @@
 outline (the figure itself is drawn by ``taxonomy_figure``).
 
 The tree is the aspect's categories in display order; each category carries the number of studies in it (its
-sub-categories included) and the studies put in it directly, which become the leaf of citations beside it. Only
+sub-categories included) and the studies put in it directly, oldest first, which become the leaf of citations
+beside it. Only
 the studies of the export's view count (``selection.studies_in_view``: the hierarchy's scope, or only the
 included studies). Citation keys are those of ``export bibtex`` (``citekeys.library_keys``), so the snippet's
 ``\\cite{...}`` resolve against that file.
@@ -84,15 +85,21 @@ def build_taxonomy(library: Any, hierarchy_id: int, aspect_id: int, *, included_
             if not row["implied"]:
                 direct.setdefault(row["category_id"], []).append(row["study_id"])
 
+    every = library.studies()
+    by_id = {s["id"]: s for s in every}
+
+    def chronological(study_id: int) -> tuple:
+        study = by_id[study_id]
+        return (study.get("year") or 9999, short_citation(study).casefold(), study_id)
+
     def node(category_id: int) -> Taxon:
         below = [node(child) for child in tree.children(graph, category_id)]
-        studies = direct.get(category_id, [])
+        studies = sorted(direct.get(category_id, []), key=chronological)
         count = len(members.get(category_id, set()) | {s for c in below for s in _all(c)})
         return Taxon(category_id, graph.nodes[category_id]["name"], count, studies, below)
 
     root = node(aspect_id)
     root.count = len({s for c in root.children for s in _all(c)})
-    every = library.studies()
     keys = citation_keys(every)  # over the whole library, in library order: the keys of ``export bibtex``
     shown = {s for n in _walk(root) for s in n.studies}
     return Taxonomy(root, {s["id"]: s for s in every if s["id"] in shown}, keys, len(view))
