@@ -105,24 +105,29 @@ def prisma_flow(library: Library, other_methods: bool | None = None) -> PrismaFl
     pending: dict[str, list[int]] = {}
 
     # -- identification ------------------------------------------------------------------------------------
-    for key, wanted, label in (("database_results", ("database",), "Databases"),
-                               ("register_results", ("register",), "Registers")):
-        boxes[key] = _by_source(key, label, [r for r in main if kind(r.source_id) in wanted], sources)
+    for key, source_kind, label in (("database_results", "database", "Databases"),
+                                    ("register_results", "register", "Registers")):
+        boxes[key] = _by_source(key, label, [r for r in main if kind(r.source_id) == source_kind], sources)
     boxes["other_results"] = _by_source("other_results", "Other methods", other, sources)
     duplicates = [r for r in main if r.status == "duplicate"]
-    boxes["duplicates"] = Box("duplicates", "Duplicate records", outcome_ids=[r.outcome_id for r in duplicates])
+    boxes["duplicates"] = Box("duplicates", "Duplicate records", outcome_ids=_outcomes(duplicates))
     boxes["excluded_other"] = Box("excluded_other", "Records removed for other reasons",
-                                  outcome_ids=[r.outcome_id for r in main if r.status == "failed"])
+                                  outcome_ids=_outcomes([r for r in main if r.status == "failed"]))
     if any(r.status == "failed" for r in main):
         failed = boxes["excluded_other"].count
         warnings.append(f"{failed} reference record{'s' if failed != 1 else ''} could not be imported (e.g. empty "
                         "records): counted as removed for other reasons")
 
     # -- title/abstract screening (main arm) ------------------------------------------------------------------
-    main_studies = sorted(r.study_id for r in main if r.study_id is not None)
+    main_studies = sorted(_studies(main))
     created = {s["id"]: s["created"] for s in studies}
-    by_tool, stopped, screened, excluded, sought = [], [], [], [], []
-    maybe, unscreened = [], []
+    by_tool: list[int] = []
+    stopped: list[int] = []
+    screened: list[int] = []
+    excluded: list[int] = []
+    sought: list[int] = []
+    maybe: list[int] = []
+    unscreened: list[int] = []
     excluded_reasons: dict[str, list[int]] = {}
     for study_id in main_studies:
         decision = decisions.get((study_id, TITLE_ABSTRACT))
@@ -160,7 +165,7 @@ def prisma_flow(library: Library, other_methods: bool | None = None) -> PrismaFl
         warnings.append(f"{len(maybe)} records are marked 'maybe' at title/abstract: decide them for a final diagram")
 
     # -- retrieval, eligibility, inclusion (both arms) -------------------------------------------------------
-    other_studies = sorted(r.study_id for r in other if r.study_id is not None)
+    other_studies = sorted(_studies(other))
     other_sought = [s for s in other_studies if _sought_by_other_methods(decisions, s)]
     undecided = [s for s in other_studies if not any((s, stage) in decisions for stage in (TITLE_ABSTRACT, FULL_TEXT))
                  and (stop is None or created[s] > stop["created"])]
@@ -170,10 +175,14 @@ def prisma_flow(library: Library, other_methods: bool | None = None) -> PrismaFl
     if other and not (other_methods if other_methods is not None else True):
         warnings.append(f"{len(other)} records from other methods are left out: their arm is not drawn")
     included: list[int] = []
-    for prefix, wanted in (("dbr", sought), ("other", other_sought)):
-        boxes[f"{prefix}_sought_reports"] = Box(f"{prefix}_sought_reports", "Reports sought for retrieval", wanted)
-        not_retrieved, assessed, reasons, waiting = [], [], {}, []
-        for study_id in wanted:
+    arms: tuple[tuple[str, list[int]], ...] = (("dbr", sought), ("other", other_sought))
+    for prefix, retrieval in arms:
+        boxes[f"{prefix}_sought_reports"] = Box(f"{prefix}_sought_reports", "Reports sought for retrieval", retrieval)
+        not_retrieved: list[int] = []
+        assessed: list[int] = []
+        waiting: list[int] = []
+        reasons: dict[str, list[int]] = {}
+        for study_id in retrieval:
             decision = decisions.get((study_id, FULL_TEXT))
             if decision is None or decision["decision"] == "maybe":
                 waiting.append(study_id)
@@ -248,6 +257,14 @@ def _records(studies: list[dict], outcomes: list[dict], live: set[int], warnings
     return records
 
 
+def _studies(records: list[_Record]) -> list[int]:
+    return [r.study_id for r in records if r.study_id is not None]
+
+
+def _outcomes(records: list[_Record]) -> list[int]:
+    return [r.outcome_id for r in records if r.outcome_id is not None]
+
+
 def _file(input_name: str) -> str:
     match = _RECORD_INPUT.match(input_name)
     return match["file"] if match else input_name
@@ -262,8 +279,10 @@ def _by_source(key: str, label: str, records: list[_Record], sources: dict[int, 
             groups[record.source_id] = Box(f"{key}:{record.source_id if record.source_id in sources else 'none'}",
                                            name)
         part = groups[record.source_id]
-        target = part.study_ids if record.study_id is not None else part.outcome_ids
-        target.append(record.study_id if record.study_id is not None else record.outcome_id)
+        if record.study_id is not None:
+            part.study_ids.append(record.study_id)
+        elif record.outcome_id is not None:
+            part.outcome_ids.append(record.outcome_id)
     for part in sorted(groups.values(), key=lambda b: (b.label == NOT_RECORDED, -b.count, b.label.casefold())):
         part.study_ids.sort()
         part.outcome_ids.sort()

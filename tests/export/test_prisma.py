@@ -214,3 +214,15 @@ def test_an_empty_library_draws_an_empty_diagram(library, tmp_path, other):
     flow = write_prisma(library, tmp_path / "empty.svg", other_methods=other)
     assert all(box.count == 0 for box in flow.boxes.values())
     ET.parse(tmp_path / "empty.svg")
+
+
+def test_markup_control_characters_and_other_scripts_stay_text(screened_review, tmp_path):
+    library, ids = screened_review
+    hostile = 'Wrong <b>population</b> & "others"\x0b \u4e2d\u6587 \u00e9t\u00e9'
+    decide(library, ids["P6"], "exclude", stage="full_text", reason=hostile)
+    write_prisma(library, tmp_path / "p.svg")
+    text = " ".join(ET.parse(tmp_path / "p.svg").getroot().itertext())
+    assert 'Wrong <b>population</b> & "others"' in text and "\u4e2d\u6587 \u00e9t\u00e9" in text
+    write_prisma(library, tmp_path / "p.pdf")
+    with pymupdf.open(tmp_path / "p.pdf") as pdf:
+        assert "\u4e2d\u6587" in pdf[0].get_text()
