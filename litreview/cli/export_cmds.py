@@ -24,7 +24,7 @@ HIERARCHY_FORMATS = ("markdown", "hierarchy-csv", "summary-csv")
 def register(subparsers) -> None:
     command = subparsers.add_parser(
         "export", help="export the library, the hierarchy, the screening decisions, the PRISMA diagram or a taxonomy",
-        description=__doc__.split("\n\n", 1)[1], formatter_class=argparse.RawDescriptionHelpFormatter)
+        description=__doc__.split("\n\n", 1)[1].replace("``", ""), formatter_class=argparse.RawDescriptionHelpFormatter)
     command.add_argument("format", choices=FORMATS)
     command.add_argument("-o", "--output", metavar="FILE", help="file to write (prisma --json may leave it out)")
     command.add_argument("--hierarchy", type=int, metavar="ID", help="which hierarchy (default: the newest)")

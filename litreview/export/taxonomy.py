@@ -126,7 +126,7 @@ def latex_escape(text: str) -> str:
 # Widths in em at \small: categories share a text width (a column, with padding and the fork, is COLUMN_EM
 # wide); a leaf takes what is left of the line, so leaves end at one right edge, the text width of a one-column
 # article, down to depth 2 (deeper leaves keep LEAF_MIN_EM: such a tree needs a two-column figure or \resizebox).
-CATEGORY_EM, COLUMN_EM, LINE_EM, LEAF_MIN_EM = 7.5, 10.3, 33.5, 11.0
+CATEGORY_EM, COLUMN_EM, LINE_EM, LEAF_MIN_EM = 7.5, 10.3, 31.0, 11.0
 
 
 def forest(taxonomy: Taxonomy, *, counts: bool = True) -> str:
@@ -139,7 +139,7 @@ def forest(taxonomy: Taxonomy, *, counts: bool = True) -> str:
         "% a tree too wide for the page fits with \\resizebox{\\textwidth}{!}{<this>} (package graphicx).",
         "\\begin{forest}",
         "  forked edges,",
-        "  for tree={grow=east, reversed=true, anchor=base west, parent anchor=east, child anchor=west, base=left,",
+        "  for tree={grow=east, reversed=true, anchor=west, parent anchor=east, child anchor=west,",
         "    font=\\small, rectangle, draw=black!60, rounded corners, node options={align=flush left}, minimum width=4em,",
         "    edge+={darkgray, line width=0.6pt}, s sep=3pt, inner xsep=3pt, inner ysep=3pt, line width=0.6pt},",
         "  txroot/.style={rotate=90, anchor=center, child anchor=north, parent anchor=south, font=\\small\\bfseries,",
