@@ -8,6 +8,7 @@ tables and the Markdown outline, however many of its studies each export shows.
 
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -24,8 +25,12 @@ def citation_keys(studies: Iterable[dict[str, Any]]) -> dict[int, str]:
 
 
 def library_keys(library: Any) -> dict[int, str]:
-    """The keys of every study of the library, exactly as ``export bibtex`` writes them."""
-    return citation_keys(library.studies())
+    """The keys of every study of the library, exactly as ``export bibtex`` writes them (reading only the
+    columns a key is made of: a 10,000-study library's abstracts need not be read to cite 200 of them)."""
+    rows = library.query("SELECT id, title, authors, year FROM studies ORDER BY id")
+    for row in rows:
+        row["authors"] = json.loads(row["authors"] or "[]")
+    return citation_keys(rows)
 
 
 def _unique_key(study: dict[str, Any], taken: set[str]) -> str:

@@ -13,16 +13,15 @@ from pathlib import Path
 from typing import Any
 
 from litreview.export import csv_safe
-from litreview.export.citekeys import citation_keys
+from litreview.export.citekeys import library_keys
 from litreview.export.files import atomic_text
 
 COLUMNS = ["study_id", "citation_key", "title", "stage", "decision", "reason", "note", "decided_at", "who"]
 
 
 def write_decisions_csv(library: Any, path: str | Path) -> Path:
-    studies = library.studies()
-    keys = citation_keys(studies)
-    titles = {s["id"]: s["title"] or "" for s in studies}
+    keys = library_keys(library)
+    titles = {r["id"]: r["title"] or "" for r in library.query("SELECT id, title FROM studies")}
     rows = library.query("SELECT study_id, stage, decision, reason, note, decided_at, actor FROM decisions "
                          "ORDER BY decided_at, id")
     with atomic_text(path, encoding="utf-8-sig") as out:  # the BOM makes Excel read UTF-8 correctly

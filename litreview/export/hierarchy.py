@@ -28,10 +28,10 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from litreview.export import csv_safe
-from litreview.export.citekeys import authors_short, citation_keys, short_citation
+from litreview.export.citekeys import authors_short, library_keys, short_citation
 from litreview.export.files import atomic_text
 from litreview.export.provenance import assigned_by, export_descriptions
-from litreview.export.selection import studies_in_view
+from litreview.export.selection import studies_by_id, studies_in_view
 from litreview.hierarchy import tree
 from litreview.hierarchy.tree import HierarchyError
 
@@ -54,9 +54,8 @@ class _View:
         self.included_only = included_only
         self.studies_in_view = studies_in_view(library, self.hierarchy_id, included_only)
         in_view = set(self.studies_in_view)
-        every = library.studies()
-        self.keys = citation_keys(every)
-        self.studies = {s["id"]: s for s in every}
+        self.keys = library_keys(library)
+        self.studies = studies_by_id(library, in_view)
         self.direct: dict[int, list[dict[str, Any]]] = {}   # category -> its direct rows (in view)
         self.members: dict[int, set[int]] = {}               # category -> studies in it or below (in view)
         for row in library.query(

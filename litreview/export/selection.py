@@ -11,6 +11,9 @@ from __future__ import annotations
 from typing import Any
 
 from litreview.hierarchy import tree
+from litreview.store import decode_study
+
+_CHUNK = 900  # ids per query, well under SQLite's limit on bound variables
 
 
 def included_study_ids(library: Any) -> set[int]:
@@ -27,3 +30,14 @@ def studies_in_view(library: Any, hierarchy_id: int, included_only: bool) -> lis
         return scope
     included = included_study_ids(library)
     return [s for s in scope if s in included]
+
+
+def studies_by_id(library: Any, ids: Any) -> dict[int, dict[str, Any]]:
+    """Decoded study rows for ``ids`` (those that exist), read in chunks."""
+    wanted = sorted(set(ids))
+    out: dict[int, dict[str, Any]] = {}
+    for start in range(0, len(wanted), _CHUNK):
+        chunk = wanted[start:start + _CHUNK]
+        for row in library.query(f"SELECT * FROM studies WHERE id IN ({','.join('?' * len(chunk))})", chunk):
+            out[row["id"]] = decode_study(row)
+    return out

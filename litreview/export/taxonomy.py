@@ -19,8 +19,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from litreview.export.citekeys import authors_short, citation_keys, short_citation
-from litreview.export.selection import studies_in_view
+from litreview.export.citekeys import authors_short, library_keys, short_citation
+from litreview.export.selection import studies_by_id, studies_in_view
 from litreview.hierarchy import tree
 from litreview.hierarchy.tree import HierarchyError
 
@@ -40,7 +40,7 @@ class Taxon:
 class Taxonomy:
     root: Taxon
     studies: dict[int, dict[str, Any]]  # study id -> decoded study row (those the tree shows)
-    keys: dict[int, str]                # study id -> citation key (as ``export bibtex``)
+    keys: dict[int, str]                # study id -> citation key (as ``export bibtex``, every study)
     total: int                          # studies in the view
 
     def walk(self) -> list[Taxon]:
@@ -85,8 +85,7 @@ def build_taxonomy(library: Any, hierarchy_id: int, aspect_id: int, *, included_
             if not row["implied"]:
                 direct.setdefault(row["category_id"], []).append(row["study_id"])
 
-    every = library.studies()
-    by_id = {s["id"]: s for s in every}
+    by_id = studies_by_id(library, {s for ids in direct.values() for s in ids})
 
     def chronological(study_id: int) -> tuple:
         study = by_id[study_id]
@@ -100,17 +99,11 @@ def build_taxonomy(library: Any, hierarchy_id: int, aspect_id: int, *, included_
 
     root = node(aspect_id)
     root.count = len({s for c in root.children for s in _all(c)})
-    keys = citation_keys(every)  # over the whole library, in library order: the keys of ``export bibtex``
-    shown = {s for n in _walk(root) for s in n.studies}
-    return Taxonomy(root, {s["id"]: s for s in every if s["id"] in shown}, keys, len(view))
+    return Taxonomy(root, by_id, library_keys(library), len(view))
 
 
 def _all(node: Taxon) -> set[int]:
     return set(node.studies).union(*(_all(c) for c in node.children)) if node.children else set(node.studies)
-
-
-def _walk(node: Taxon) -> list[Taxon]:
-    return [node, *(n for c in node.children for n in _walk(c))]
 
 
 # -- LaTeX forest ---------------------------------------------------------------------------------------------
