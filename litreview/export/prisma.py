@@ -22,7 +22,8 @@ Every box is filled from the library, never typed in, and every number comes wit
   **assessed** = full-text include or exclude; **excluded, with reasons** = full-text exclusions grouped by
   ``decisions.reason``; **studies included** = full-text includes of both arms (one report per study).
 * Records of the other-methods arm go straight to retrieval as in the template: *sought* are those included at
-  title/abstract or given a full-text decision.
+  title/abstract or given a full-text decision. When that arm is not drawn (``other_methods=False``), the studies
+  it led to are left out of "studies included" too, and a warning says so.
 
 What is not final yet (records without a decision, 'maybe' decisions) is not forced into a box: it is listed under
 ``pending`` and explained in ``warnings``, so a diagram drawn mid-review says so instead of adding up wrongly.
@@ -114,8 +115,7 @@ def prisma_flow(library: Library, other_methods: bool | None = None) -> PrismaFl
     boxes["excluded_other"] = Box("excluded_other", "Records removed for other reasons",
                                   outcome_ids=_outcomes([r for r in main if r.status == "failed"]))
     if any(r.status == "failed" for r in main):
-        failed = boxes["excluded_other"].count
-        warnings.append(f"{failed} reference record{'s' if failed != 1 else ''} could not be imported (e.g. empty "
+        warnings.append(f"{_n(boxes['excluded_other'].count, 'reference record')} could not be imported (e.g. empty "
                         "records): counted as removed for other reasons")
 
     # -- title/abstract screening (main arm) ------------------------------------------------------------------
@@ -158,22 +158,25 @@ def prisma_flow(library: Library, other_methods: bool | None = None) -> PrismaFl
                                     if set(excluded_reasons) != {NO_REASON} else [])
     if unscreened:
         pending["title_abstract_unscreened"] = unscreened
-        warnings.append(f"{len(unscreened)} records have no title/abstract decision and no stop of screening was "
-                        "recorded after they were imported: the diagram is not final")
+        warnings.append(f"{_n(len(unscreened), 'record')} without a title/abstract decision, and no stop of "
+                        "screening was recorded after they were imported: the diagram is not final")
     if maybe:
         pending["title_abstract_maybe"] = maybe
-        warnings.append(f"{len(maybe)} records are marked 'maybe' at title/abstract: decide them for a final diagram")
+        warnings.append(f"{_n(len(maybe), 'record')} marked 'maybe' at title/abstract: decide them for a final diagram")
 
     # -- retrieval, eligibility, inclusion (both arms) -------------------------------------------------------
-    other_studies = sorted(_studies(other))
+    draw_other = bool(other) if other_methods is None else other_methods
+    other_studies = sorted(_studies(other)) if draw_other else []
+    if other and not draw_other:
+        warnings.append(f"{_n(len(other), 'record')} from other methods left out (with the studies they led to): "
+                        "their arm is not drawn")
     other_sought = [s for s in other_studies if _sought_by_other_methods(decisions, s)]
     undecided = [s for s in other_studies if not any((s, stage) in decisions for stage in (TITLE_ABSTRACT, FULL_TEXT))
                  and (stop is None or created[s] > stop["created"])]
     if undecided:
         pending["other_undecided"] = undecided
-        warnings.append(f"{len(undecided)} records from other methods have no decision yet: the diagram is not final")
-    if other and not (other_methods if other_methods is not None else True):
-        warnings.append(f"{len(other)} records from other methods are left out: their arm is not drawn")
+        warnings.append(f"{_n(len(undecided), 'record')} from other methods without a decision yet: the diagram is "
+                        "not final")
     included: list[int] = []
     arms: tuple[tuple[str, list[int]], ...] = (("dbr", sought), ("other", other_sought))
     for prefix, retrieval in arms:
@@ -203,12 +206,11 @@ def prisma_flow(library: Library, other_methods: bool | None = None) -> PrismaFl
         if waiting:
             pending[f"{prefix}_full_text"] = waiting
             arm = "" if prefix == "dbr" else " (other methods)"
-            warnings.append(f"{len(waiting)} reports sought{arm} have no full-text decision yet (or 'maybe'): "
+            warnings.append(f"{_n(len(waiting), 'report')} sought{arm} without a full-text decision yet (or 'maybe'): "
                             "the diagram is not final")
     included.sort()
     boxes["new_studies"] = Box("new_studies", "Studies included in review", included)
     boxes["new_reports"] = Box("new_reports", "Reports of included studies", list(included))
-    draw_other = bool(other) if other_methods is None else other_methods
     return PrismaFlow(boxes, draw_other, stop, pending, warnings)
 
 
@@ -255,6 +257,10 @@ def _records(studies: list[dict], outcomes: list[dict], live: set[int], warnings
             continue  # its twin was removed from the library (an undone import): the record is gone too
         records.append(_Record(o["source_id"], o["status"], outcome_id=o["id"]))
     return records
+
+
+def _n(count: int, noun: str) -> str:
+    return f"{count:,} {noun}" + ("" if count == 1 else "s")
 
 
 def _studies(records: list[_Record]) -> list[int]:

@@ -170,7 +170,8 @@ def test_the_other_methods_arm_can_be_left_out(screened_review):
     library, _ = screened_review
     flow = prisma_flow(library, other_methods=False)
     assert not flow.other_arm
-    assert any("other methods are left out" in w for w in flow.warnings)
+    assert any("3 records from other methods left out" in w for w in flow.warnings)
+    assert flow.count("new_studies") == 3 and flow.count("other_sought_reports") == 0
     assert not any(key.startswith("other") for key in draw_prisma(flow).hotspots)
 
 
