@@ -158,12 +158,17 @@ class MainWindow(QMainWindow):
         self._action(file_menu, "Import &folder…", self.import_folder_dialog)
         self._action(file_menu, "Open &demo corpus", self.open_demo_corpus)
         export_menu = file_menu.addMenu("&Export")
+        self._action(export_menu, "&PRISMA flow diagram…", self.show_prisma)
         self.export_actions = {
+            "taxonomy": self._action(export_menu, "&Taxonomy figure…", self.show_taxonomy),
             "hierarchy-markdown": self._action(export_menu, "Hierarchy as &Markdown…",
                                                lambda: self.export("hierarchy-markdown")),
             "hierarchy-csv": self._action(export_menu, "Hierarchy as &CSV…", lambda: self.export("hierarchy-csv")),
+            "hierarchy-summary": self._action(export_menu, "Hierarchy summary &table (CSV)…",
+                                              lambda: self.export("hierarchy-summary")),
         }
         export_menu.addSeparator()
+        self._action(export_menu, "Screening &decisions (CSV)…", lambda: self.export("decisions"))
         self._action(export_menu, "Library as &RIS…", lambda: self.export("ris"))
         self._action(export_menu, "Library as &BibTeX…", lambda: self.export("bibtex"))
         self._action(export_menu, "Library as C&SV…", lambda: self.export("csv"))
@@ -431,6 +436,38 @@ class MainWindow(QMainWindow):
         self._remember_folder("export", target.parent)
         self.show_message(f"Exported to {target}")
         return target
+
+    def show_prisma(self) -> None:
+        """The PRISMA 2020 flow diagram with every number traceable: a click on a box lists its records."""
+        from ui.prisma_dialog import PrismaDialog
+
+        dialog = PrismaDialog(self.library, self, start_folder=self._last_folder("export"))
+        dialog.studyActivated.connect(self.show_study_in_library)
+        dialog.saved.connect(lambda path: self._remember_folder("export", Path(path).parent))
+        dialog.open()
+        self.prisma_dialog = dialog
+
+    def show_taxonomy(self) -> None:
+        from ui.taxonomy_dialog import TaxonomyDialog
+
+        if self.tree_model.hierarchy_id is None:
+            self.show_error("There is no hierarchy to draw yet (Pipeline → Build hierarchy).")
+            return
+        dialog = TaxonomyDialog(self.library, self.tree_model.hierarchy_id, self,
+                                start_folder=self._last_folder("export"))
+        dialog.saved.connect(lambda path: self._remember_folder("export", Path(path).parent))
+        dialog.open()
+        self.taxonomy_dialog = dialog
+
+    def show_study_in_library(self, study_id: int) -> None:
+        """Bring one study to the front: the library page, unfiltered, with the study selected."""
+        self.tabs.setCurrentWidget(self.page)
+        self.page.search_box.clear()
+        self.page.decision_filter.setCurrentIndex(0)
+        self.page.show_all_studies()
+        self.page.selected_study = study_id
+        self.page.table_model.refresh()
+        self.page.show_study(study_id)
 
     # == closing ==================================================================================================
     def closeEvent(self, event) -> None:  # noqa: N802 (Qt name)

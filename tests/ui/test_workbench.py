@@ -98,3 +98,12 @@ def test_help_lists_the_shortcuts_and_about_names_the_library(qtbot, window):
     from ui.help import about_text
 
     assert str(window.library.folder) in about_text("default model", window.library.folder)
+
+
+def test_prisma_from_the_file_menu_traces_a_number_to_its_studies(qtbot, window):
+    ids = add_studies(window, ["A trial of defaults", "A survey of nudges"])
+    window.show_prisma()
+    dialog = window.prisma_dialog
+    assert dialog.isVisible()
+    dialog.studyActivated.emit(ids[1])
+    assert window.page.selected_study == ids[1] and window.tabs.currentWidget() is window.page
