@@ -19,7 +19,7 @@ from typing import Any
 
 from PySide6.QtCore import QSettings, QTimer
 from PySide6.QtGui import QAction, QDragEnterEvent, QDropEvent, QKeySequence
-from PySide6.QtWidgets import QFileDialog, QLabel, QMainWindow, QMenu, QStackedWidget, QTabWidget
+from PySide6.QtWidgets import QFileDialog, QLabel, QMainWindow, QMenu, QMessageBox, QStackedWidget, QTabWidget
 
 from litreview.llm import LlmSettings
 from litreview.paths import config_dir
@@ -187,7 +187,7 @@ class MainWindow(QMainWindow):
         self.pipeline_actions = {
             "rank": self._action(pipeline, "&Rank for screening", self.run_rank),
             "claims": self._action(pipeline, "Extract &claims", self.pipeline.run_claims),
-            "build": self._action(pipeline, "Build &hierarchy", self.pipeline.run_build),
+            "build": self._action(pipeline, "Build &hierarchy", self.confirm_build),
         }
 
         view = bar.addMenu("&View")
@@ -436,6 +436,25 @@ class MainWindow(QMainWindow):
         self._remember_folder("export", target.parent)
         self.show_message(f"Exported to {target}")
         return target
+
+    def confirm_build(self) -> None:
+        """Build at once; a rebuild over the user's corrections first says what is kept and asks."""
+        from litreview.hierarchy.rebuild_plan import build_basis, what_a_rebuild_keeps
+
+        basis = build_basis(self.library).words()
+        keeps = what_a_rebuild_keeps(self.library)
+        if not keeps.anything:
+            self.show_message(f"Building the hierarchy of {basis}.")
+            self.pipeline.run_build()
+            return
+        box = QMessageBox(QMessageBox.Icon.Question, "Rebuild the hierarchy?",
+                          f"Rebuild the hierarchy of {basis}?\n\nYour corrections are kept: {keeps.words()}.\n\n"
+                          "Ctrl+Z undoes the whole rebuild, and cancelling it leaves the hierarchy as it is.",
+                          QMessageBox.StandardButton.Cancel, self)
+        rebuild = box.addButton("Rebuild", QMessageBox.ButtonRole.AcceptRole)
+        rebuild.clicked.connect(self.pipeline.run_build)
+        box.open()
+        self.build_box = box
 
     def show_prisma(self) -> None:
         """The PRISMA 2020 flow diagram with every number traceable: a click on a box lists its records."""
