@@ -142,8 +142,6 @@ def test_real_cohen_gzip_keeps_untitled_records_with_their_pmid(library):
     ("nested.ris", "TY  - JOUR\nTI  - One\nTY  - JOUR\nTI  - Two\nER  - \n", "line 3: record 2 starts before record 1"),
     ("junk.ris", "Hello, this is not RIS\n", "no RIS records found"),
     ("between.ris", "TY  - JOUR\nTI  - One\nER  - \nstray words\nTY  - JOUR\nER  - \n", "line 4: text between records"),
-    ("bad.bib", "@article{ok, title={Fine}, year=2020}\n\n@article{broken, title = {Unclosed, year = 2019\n"
-                "@article{later, title={Later}}\n", "line 3: malformed BibTeX entry (@article{broken"),
     ("none.bib", "just some words\n", "no BibTeX entries found"),
     ("ragged.csv", 'title,abstract\n"One","A"\n"Two","B","extra"\n', "line 3: record 2 has 3 fields, the header has 2"),
     ("quote.csv", 'title,abstract\n"One","A"\n"Two" x,"B"\n', "line 3: malformed CSV"),
