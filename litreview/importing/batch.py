@@ -4,7 +4,8 @@ Folders are walked (sorted, hidden files skipped) for the formats litreview read
 an unknown format is reported, a stray file in a folder is not. Inputs are handled in order; PDFs are read
 ahead in reader processes (``pdf_import``), reference exports are parsed here, and each file is written by one
 *op* (``write(op)`` runs ``op(library)``: at once on this library by default, on the app's writer thread there),
-which repeats the duplicate check inside its write transaction and records the file's outcomes with it. The
+which repeats the duplicate check inside its write transaction and records the file's outcomes with it; the
+batch's commands form one undo step. This library is only read (the duplicate index, settings, sources). The
 cancel token is checked between files and while waiting for a reader, so a cancel or Ctrl+C never splits a
 file's write and never waits for a slow file.
 
@@ -18,7 +19,7 @@ import contextlib
 import errno
 import logging
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -69,9 +70,9 @@ def import_paths(library: Library, paths: list[Path | str] | Path | str, *, link
     pdfs = [path for path, kind in inputs if kind == "pdf"]
     progress(ProgressEvent(STAGE, 0, len(inputs), "starting", {"batch": report.batch, "outcomes": []}))
     # One undo step for the batch (one input's command is a step of its own, with its own words)
-    step = library.step(f"Import {len(inputs)} files") if len(inputs) > 1 else contextlib.nullcontext()
+    step = _step(write, f"Import {len(inputs)} files") if len(inputs) > 1 else contextlib.nullcontext()
     try:
-        with step, PdfReadAhead(pdfs, index, workers or default_workers(len(pdfs)), timeout=seconds,
+        with step as group, PdfReadAhead(pdfs, index, workers or default_workers(len(pdfs)), timeout=seconds,
                                 cancel=cancel) as reader:
             readings = iter(reader)
             for done, (path, kind) in enumerate(inputs, start=1):
@@ -82,7 +83,7 @@ def import_paths(library: Library, paths: list[Path | str] | Path | str, *, link
                 except Cancelled:
                     break
                 try:
-                    found = write(_op(index, report.batch, path, body))
+                    found = write(_op(index, report.batch, path, body, group))
                 except LibraryError as error:  # the library takes no more writes: stop, keep what is saved
                     report.append(ImportOutcome(str(path), "failed", f"not saved: {error}"))
                     report.stopped = str(error)
@@ -117,12 +118,37 @@ def _one(result: tuple[ImportOutcome, int | None]) -> tuple[list[ImportOutcome],
     return [result[0]], result[1]
 
 
-def _op(index: DedupIndex, batch: str, path: Path, body: FileWrite) -> Callable[[Library], list[ImportOutcome]]:
-    """One file's op: the duplicate index brought up to date under the write lock, the file's command and its
-    outcomes, all in one transaction. A file that cannot be saved fails alone; a library that takes no more
-    writes raises ``LibraryError`` (the batch stops)."""
+@contextlib.contextmanager
+def _step(write: Write, label: str) -> Iterator[int | None]:
+    """``Library.step`` through ``write``: the batch's commands form one undo step (a group opened by an op),
+    unless the ops already run inside a group (the app's writer running a larger job). Yields the group id."""
+    if write(lambda lib: lib.current_group) is not None:
+        yield None
+        return
+    group = write(lambda lib: lib.open_group(label))
+    try:
+        yield group
+    finally:
+        write(lambda lib: lib.close_group(group))
+
+
+def _op(index: DedupIndex, batch: str, path: Path, body: FileWrite, group: int | None
+        ) -> Callable[[Library], list[ImportOutcome]]:
+    """One file's op: the duplicate index brought up to date under the write lock, the file's command (in the
+    batch's undo step) and its outcomes, all in one transaction. A file that cannot be saved fails alone; a
+    library that takes no more writes raises ``LibraryError`` (the batch stops)."""
 
     def op(lib: Library) -> list[ImportOutcome]:
+        joined = lib.current_group is None and group is not None
+        if joined:
+            lib.current_group = group
+        try:
+            return _write_file(lib)
+        finally:
+            if joined:
+                lib.current_group = None
+
+    def _write_file(lib: Library) -> list[ImportOutcome]:
         try:
             with index.pending(), lib.atomic():
                 index.sync(lib)
