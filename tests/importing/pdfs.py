@@ -26,7 +26,7 @@ def endless(path: Path, depth: int = 24) -> Path:
     page = doc.new_page()
     page.insert_text((72, 72), "A page whose drawing never ends")
     below = None
-    for level in range(depth + 1):
+    for _ in range(depth + 1):
         xref = doc.get_new_xref()
         resources = f"/Resources<</XObject<</F {below} 0 R>>>>" if below else ""
         doc.update_object(xref, f"<</Type/XObject/Subtype/Form/BBox[0 0 10 10]{resources}>>")
