@@ -94,6 +94,8 @@ class ReaderPool:
             if cancel is not None and cancel.cancelled:
                 raise Cancelled()
             self._dispatch()
+            if not self.queue and all(r.task is None for r in self.readers):
+                raise KeyError(f"{key!r} was never submitted")
             self._collect()
         return self.done.pop(key)
 

@@ -1,4 +1,4 @@
-"""Read reference exports (RIS, BibTeX, CSV/TSV) into plain records, or refuse the whole file with the line.
+"""Read reference exports (RIS, BibTeX, CSV/TSV) into plain records, or refuse a damaged file with the line.
 
 Parsing is done by well-kept libraries (rispy, bibtexparser 2); this module maps their output onto the study
 fields and adds the structural checks they skip: rispy silently drops a record with no ``ER`` line, so a RIS or

@@ -67,3 +67,40 @@ def test_two_processes_importing_the_same_csv_at_once_store_each_record_once(tmp
     # the copy that lost the race says which study it matched, by title and year, never by an internal id
     reasons = [d[0] for entries in summaries.values() for _, d in entries if d]
     assert len(reasons) == RUNS and all(r.startswith("same record as “") and "study " not in r for r in reasons)
+
+
+def _pdf_importer(folders, pdfs, barrier, results) -> None:
+    from litreview.importing import import_paths, summarise
+
+    for folder in folders:
+        barrier.wait(timeout=300)
+        with Library(folder) as library:
+            report = import_paths(library, pdfs, workers=1)
+        results.put((str(folder), summarise(report)))
+
+
+def test_two_processes_importing_the_same_pdfs_at_once_store_each_file_once(tmp_path):
+    """The PDF side of the race: no 'UNIQUE constraint failed: files.sha256', no missing partial file; the copy
+    that comes second is a duplicate."""
+    pdfs = sorted(need_shared("pdfs/jose").glob("*.pdf"))[:4]
+    folders = [tmp_path / f"lib{run}" for run in range(3)]
+    for folder in folders:
+        Library(folder).close()
+    context = multiprocessing.get_context("spawn")
+    barrier, results = context.Barrier(2), context.Queue()
+    processes = [context.Process(target=_pdf_importer, args=(folders, pdfs, barrier, results)) for _ in range(2)]
+    for process in processes:
+        process.start()
+    try:
+        counts = [results.get(timeout=600) for _ in range(2 * len(folders))]
+    finally:
+        for process in processes:
+            process.join(timeout=60)
+            if process.is_alive():
+                process.kill()
+    assert all(c["failed"] == 0 and c["imported"] + c["duplicate"] == len(pdfs) for _, c in counts), counts
+    for folder in folders:
+        with Library(folder) as library:
+            assert library.study_count() == len(pdfs)
+            assert library.conn.execute("SELECT count(*) FROM files").fetchone()[0] == len(pdfs)
+            assert not list((folder / "files").rglob("*.part"))
