@@ -108,6 +108,7 @@ class DedupIndex:
 
     def _reset_studies(self) -> None:
         self._studies: dict[int, str] = {}  # study id -> fingerprint
+        self._own: set[int] = set()  # studies added through this index (in this batch)
         self._top_study = 0
         self._fingerprint: dict[str, int] = {}
         self._doi: dict[str, int] = {}
@@ -135,9 +136,11 @@ class DedupIndex:
         """
         conn = library.conn
         top, count = conn.execute("SELECT coalesce(max(id), 0), count(*) FROM studies").fetchone()
-        if top > self._top_study:
+        fresh = top > self._top_study  # the newest row is read now, or was written through this index:
+        if fresh:                      # either way it is known as it is
             self._load_studies(library, after=self._top_study)
-        if count != len(self._studies) or (top and self._studies.get(top) != self._fingerprint_of(library, top)):
+        known = fresh or top in self._own
+        if count != len(self._studies) or (top and not known and self._studies.get(top) != self._fingerprint_of(library, top)):
             self._reset_studies()
             self._load_studies(library, after=0)
         top, count = conn.execute("SELECT coalesce(max(id), 0), count(*) FROM files").fetchone()
@@ -225,6 +228,7 @@ class DedupIndex:
         self._studies[study_id] = key
         self._top_study = max(self._top_study, study_id)
         if log:
+            self._own.add(study_id)
             self._remember("study", study_id)
         if key not in self._fingerprint:
             self._fingerprint[key] = study_id
@@ -250,6 +254,7 @@ class DedupIndex:
     def _forget(self, kind: str, value: Any) -> None:
         if kind == "study":
             self._studies.pop(value, None)
+            self._own.discard(value)
             self._top_study = max(self._studies, default=0) if value == self._top_study else self._top_study
         elif kind == "file":
             self._files.pop(value, None)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import signal
 import sys
+from collections import deque
 from multiprocessing.connection import Connection
 
 if "pymupdf" not in sys.modules:
@@ -35,18 +36,27 @@ def init_worker() -> None:
 
 
 def serve(conn: Connection) -> None:
-    """Read the files the parent sends, one at a time, until it closes the connection (or dies)."""
+    """Read the files the parent sends, in order, until it closes the connection (or dies).
+
+    Messages in: ("read", key, path) and ("drop", key, None) for a file the parent gave to another reader before
+    this one started it. Messages out: ("start", key, None) as a file is begun (its deadline starts), then
+    ("done", key, PdfReading)."""
     init_worker()
+    todo: deque[tuple[object, str]] = deque()
     while True:
         try:
-            path = conn.recv()
-        except (EOFError, OSError):
-            return
-        try:
-            reading = read_pdf(path)
-        except Exception as error:  # read_pdf turns every PyMuPDF failure into a reason; this is a last guard
-            reading = PdfReading(failure=f"the PDF reader failed on this file ({type(error).__name__}: {error})")
-        try:
-            conn.send(reading)
+            while not todo or conn.poll():  # take in all that was sent; wait only when there is nothing to do
+                kind, key, path = conn.recv()
+                if kind == "read":
+                    todo.append((key, path))
+                else:
+                    todo = deque(task for task in todo if task[0] != key)
+            key, path = todo.popleft()
+            conn.send(("start", key, None))
+            try:
+                reading = read_pdf(path)
+            except Exception as error:  # read_pdf turns every PyMuPDF failure into a reason; this is a last guard
+                reading = PdfReading(failure=f"the PDF reader failed on this file ({type(error).__name__}: {error})")
+            conn.send(("done", key, reading))
         except (EOFError, OSError):
             return

@@ -11,6 +11,12 @@ busy for half an hour with the GIL held. Owning the processes gives three things
 * a prompt stop: readers hold nothing worth saving, so a cancel, Ctrl+C or the end of the batch kills them
   instead of waiting for the file they are on.
 
+To keep a pool's throughput, a reader never waits for the parent: besides the file it reads it holds the next one
+(the parent may be busy writing, or waiting for a core on a loaded machine), and says when it starts each file
+(which is when that file's deadline starts). Files are read oldest first, as the import consumes them: a reader
+that runs dry takes the oldest file not yet started, even one another reader holds (that reader is told to drop
+it), so one slow file never leaves a reader idle while the file the import waits for sits behind it.
+
 Readers fork from multiprocessing's fork server where the OS has one (they start in milliseconds with PyMuPDF
 already loaded, and never inherit the app's threads or SQLite handles), else they are spawned. They die with the
 program (``lifeline``). The parent never imports PyMuPDF itself (seconds of start-up for the CLI).
@@ -18,11 +24,12 @@ program (``lifeline``). The parent never imports PyMuPDF itself (seconds of star
 
 from __future__ import annotations
 
+import itertools
 import multiprocessing
 import time
 from collections import deque
 from collections.abc import Hashable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
 from pathlib import Path
@@ -38,6 +45,8 @@ CRASHED = "the PDF reader crashed on this file (damaged PDF?); nothing was impor
 TICK_S = 0.2
 # A reader that dies is replaced and its file read once more; a file that kills two readers is the culprit.
 ATTEMPTS = 2
+# The order of a file a reader had begun when it was given to another reader: that other reader answers for it.
+TAKEN_BACK = -1
 
 
 def _serve(conn: Connection) -> None:
@@ -57,12 +66,21 @@ def pool_context() -> multiprocessing.context.BaseContext:
     return multiprocessing.get_context("spawn")
 
 
+@dataclass(frozen=True)
+class _Task:
+    order: int  # submission order: files are read oldest first
+    key: Hashable
+    path: str
+    attempt: int = 1
+
+
 @dataclass
 class _Reader:
     process: BaseProcess
     conn: Connection
-    task: tuple[Hashable, str, int] | None = None  # (key, path, attempt)
-    deadline: float = float("inf")
+    current: _Task | None = None  # the file it said it started
+    held: deque[_Task] = field(default_factory=deque)  # sent, not started yet (at most one)
+    deadline: float = float("inf")  # for ``current``
 
 
 class ReaderPool:
@@ -74,8 +92,10 @@ class ReaderPool:
         self.size = max(1, size)
         self.timeout = timeout if timeout and timeout > 0 else None
         self.readers: list[_Reader] = []
-        self.queue: deque[tuple[Hashable, str, int]] = deque()
+        self.queue: deque[_Task] = deque()
         self.done: dict[Hashable, PdfReading] = {}
+        self._finished: set[Hashable] = set()
+        self._order = itertools.count()
         self._context = pool_context()
 
     def __enter__(self) -> ReaderPool:
@@ -85,7 +105,7 @@ class ReaderPool:
         self.close()
 
     def submit(self, key: Hashable, path: Path | str) -> None:
-        self.queue.append((key, str(path), 1))
+        self.queue.append(_Task(next(self._order), key, str(path)))
         self._dispatch()
 
     def wait(self, key: Hashable, cancel: CancelToken | None = None) -> PdfReading:
@@ -94,7 +114,7 @@ class ReaderPool:
             if cancel is not None and cancel.cancelled:
                 raise Cancelled()
             self._dispatch()
-            if not self.queue and all(r.task is None for r in self.readers):
+            if not self.queue and not any(r.current or r.held for r in self.readers):
                 raise KeyError(f"{key!r} was never submitted")
             self._collect()
         return self.done.pop(key)
@@ -109,24 +129,45 @@ class ReaderPool:
             self._reap(reader)
         self.queue.clear()
 
-    # -- inside ------------------------------------------------------------------------------------------
+    # -- handing files out ---------------------------------------------------------------------------------
     def _dispatch(self) -> None:
-        """Hand queued files to idle readers, starting readers up to ``size``."""
-        while self.queue:
-            reader = next((r for r in self.readers if r.task is None), None)
-            if reader is None:
-                if len(self.readers) >= self.size:
+        """Idle readers (new ones up to ``size``) take the oldest file not started; then each busy reader that
+        holds nothing takes the next queued file."""
+        while True:
+            idle = next((r for r in self.readers if r.current is None and not r.held), None)
+            if idle is None and len(self.readers) < self.size and self.queue:
+                idle = self._start()
+            if idle is not None:
+                task = self._oldest_unstarted()
+                if task is None or not self._send(idle, task):
                     return
-                reader = self._start()
-            key, path, attempt = self.queue.popleft()
-            try:
-                reader.conn.send(path)
-            except OSError:  # it died while idle: drop it, the file goes back to the front
-                self._retire(reader)
-                self.queue.appendleft((key, path, attempt))
                 continue
-            reader.task = (key, path, attempt)
-            reader.deadline = time.monotonic() + self.timeout if self.timeout else float("inf")
+            spare = next((r for r in self.readers if not r.held), None)
+            if spare is None or not self.queue or not self._send(spare, self.queue.popleft()):
+                return
+
+    def _oldest_unstarted(self) -> _Task | None:
+        """The oldest file nobody reads yet: from the queue, or taken back from a busy reader that holds it."""
+        holder = min((r for r in self.readers if r.current is not None and r.held), key=lambda r: r.held[0].order,
+                     default=None)
+        if holder is not None and (not self.queue or holder.held[0].order < self.queue[0].order):
+            task = holder.held.popleft()
+            try:
+                holder.conn.send(("drop", task.key, None))
+            except OSError:
+                self._lost(holder)
+            return task
+        return self.queue.popleft() if self.queue else None
+
+    def _send(self, reader: _Reader, task: _Task) -> bool:
+        try:
+            reader.conn.send(("read", task.key, task.path))
+        except OSError:  # it died: the file goes back to the front of the queue
+            self.queue.appendleft(task)
+            self._lost(reader)
+            return False
+        reader.held.append(task)
+        return True
 
     def _start(self) -> _Reader:
         parent_end, child_end = self._context.Pipe(duplex=True)
@@ -137,42 +178,58 @@ class ReaderPool:
         self.readers.append(reader)
         return reader
 
+    # -- taking results in ----------------------------------------------------------------------------------
     def _collect(self) -> None:
-        """Wait briefly for any busy reader; take in results, crashes and missed deadlines."""
-        busy = [r for r in self.readers if r.task is not None]
+        """Wait briefly for any busy reader; take in starts, results, crashes and missed deadlines."""
+        busy = [r for r in self.readers if r.current or r.held]
         if not busy:
             return
-        now = time.monotonic()
-        pause = max(0.0, min(TICK_S, min(r.deadline for r in busy) - now))
+        pause = max(0.0, min(TICK_S, min(r.deadline for r in busy) - time.monotonic()))
         ready = set(wait([r.conn for r in busy], timeout=pause))
         for reader in busy:
             if reader.conn in ready:
                 self._receive(reader)
         now = time.monotonic()
         for reader in busy:
-            if reader.task is not None and now >= reader.deadline:
-                key = reader.task[0]
-                self._retire(reader)
-                self.done[key] = PdfReading(failure=TOO_SLOW.format(seconds=self.timeout))
+            if reader in self.readers and reader.current is not None and now >= reader.deadline:
+                if reader.current.order != TAKEN_BACK:
+                    self._finish(reader.current, PdfReading(failure=TOO_SLOW.format(seconds=self.timeout)))
+                reader.current = None
+                self._lost(reader)
 
     def _receive(self, reader: _Reader) -> None:
-        assert reader.task is not None
-        key, path, attempt = reader.task
         try:
-            reading = reader.conn.recv()
-        except (EOFError, OSError):  # the reader died on this file
-            self._retire(reader)
-            if attempt < ATTEMPTS:
-                self.queue.appendleft((key, path, attempt + 1))
-            else:
-                self.done[key] = PdfReading(failure=CRASHED)
-            return
-        reader.task = None
-        reader.deadline = float("inf")
-        self.done[key] = reading
+            while reader.conn.poll():
+                kind, key, reading = reader.conn.recv()
+                if kind == "start":
+                    task = next((t for t in reader.held if t.key == key), None)
+                    if task is not None:
+                        reader.held.remove(task)
+                    reader.current = task or _Task(TAKEN_BACK, key, "")  # it began before it heard of the drop
+                    reader.deadline = time.monotonic() + self.timeout if self.timeout else float("inf")
+                else:
+                    self._finish(reader.current, reading)
+                    reader.current, reader.deadline = None, float("inf")
+        except (EOFError, OSError):  # the reader died, on the file it had started
+            task, reader.current = reader.current, None
+            if task is not None and task.order != TAKEN_BACK:  # (a file taken back is answered by its new reader)
+                if task.attempt < ATTEMPTS:
+                    self.queue.appendleft(_Task(task.order, task.key, task.path, task.attempt + 1))
+                else:
+                    self._finish(task, PdfReading(failure=CRASHED))
+            self._lost(reader)
 
-    def _retire(self, reader: _Reader) -> None:
-        """Kill a reader (stuck, dead or broken) and forget it; a new one starts when a file needs it."""
+    def _finish(self, task: _Task | None, reading: PdfReading) -> None:
+        """A file's reading counts once: the first one (a file taken back may be read twice)."""
+        if task is not None and task.key not in self._finished:
+            self._finished.add(task.key)
+            self.done[task.key] = reading
+
+    def _lost(self, reader: _Reader) -> None:
+        """Kill a reader (stuck, dead or broken) and forget it; the files it held but had not started go back to
+        the front of the queue, and a new reader starts when a file needs one."""
+        self.queue.extendleft(reversed(reader.held))
+        reader.held.clear()
         if reader.process.is_alive():
             reader.process.kill()
         self._reap(reader)
