@@ -229,8 +229,8 @@ def demo_command(args: argparse.Namespace) -> int:
     with open_library(args) as library, TerminalProgress(enabled=not args.json) as bar:
         folder = Path(args.out).expanduser() if args.out else library.folder / "demo-pdfs"
         written = write_demo_pdfs(folder)
-        outcomes = import_paths(library, written, progress=bar)
-        counts = summarise(outcomes)
+        report = import_paths(library, written, progress=bar)
+        counts = summarise(report)
         total = library.study_count()
     if args.json:
         print_json({"folder": str(folder), "pdfs": len(written), "summary": counts, "studies": total})
@@ -238,6 +238,9 @@ def demo_command(args: argparse.Namespace) -> int:
         print(f"wrote {len(written)} demo PDFs to {folder}")
         print(f"{counts['imported']} imported, {counts['duplicate']} already there, {counts['failed']} failed;"
               f" the library now holds {total} studies. Try: litreview search microplastics")
+    if report.stopped:
+        print(f"litreview: import stopped: {report.stopped}", file=sys.stderr)
+        return 2
     return 0
 
 
