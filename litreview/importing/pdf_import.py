@@ -103,7 +103,7 @@ def write_pdf(library: Library, index: DedupIndex, path: Path, sha: str | None, 
     if match is not None:
         has_file = library.conn.execute("SELECT 1 FROM files WHERE study_id = ?", (match.study_id,)).fetchone()
         if has_file or library.study(match.study_id) is None:
-            return _skipped(library, path, match, source, source_id)
+            return _skipped(library, path, match, source, source_id, title=row["title"] if titled else None)
         return _attach(library, index, path, sha, reading, match, link=link, source=source)
     stored = None if link else library.store_file(path, sha)
     with library.command(f"Import {path.name}") as cmd:
@@ -115,11 +115,12 @@ def write_pdf(library: Library, index: DedupIndex, path: Path, sha: str | None, 
     return ImportOutcome(name, "imported", reading.note, study_id, None, title=row["title"]), row["source_id"]
 
 
-def _skipped(library: Library, path: Path, match: Match, source: Source | None, source_id: int | None
-             ) -> tuple[ImportOutcome, int | None]:
-    """A duplicate that adds nothing; its source is still recorded (PRISMA counts it as identified there)."""
+def _skipped(library: Library, path: Path, match: Match, source: Source | None, source_id: int | None,
+             title: str | None = None) -> tuple[ImportOutcome, int | None]:
+    """A duplicate that adds nothing; its source is still recorded (PRISMA counts it as identified there). Its
+    title is its own when it was read, else (the same file, not read again) the matched study's."""
     outcome = ImportOutcome(str(path), "duplicate", match.reason(study_label(library, match.study_id)), None,
-                            match.study_id, title=_title(library, match.study_id))
+                            match.study_id, title=title or _title(library, match.study_id))
     return outcome, _source_only(library, path, source, source_id)
 
 
@@ -138,7 +139,8 @@ def _attach(library: Library, index: DedupIndex, path: Path, sha: str, reading: 
     to that study (nothing is lost, nothing is doubled)."""
     study = library.study(match.study_id)
     assert study is not None
-    label, title = study_label(library, match.study_id), study["title"]
+    label = study_label(library, match.study_id)
+    title = reading.metadata.get("title") or study["title"]
     stored = None if link else library.store_file(path, sha)
     changes = {"n_pages": len(reading.pages), "needs_ocr": 1 if reading.needs_ocr else 0}
     for key in ("abstract", "venue"):
