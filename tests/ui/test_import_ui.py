@@ -36,8 +36,8 @@ def test_drop_three_pdfs_and_a_broken_file(qtbot, window, tmp_path):
     assert [statuses[p.name].status for p in pdfs] == ["imported"] * 3
     assert statuses["broken.pdf"].status == "failed" and statuses["broken.pdf"].reason
     assert summary.headline.text().startswith("3 imported, 0 duplicates, 1 failed")
-    assert summary.table.item(0, 0).text() == "broken.pdf"  # failures first, with their reason
-    assert summary.table.item(0, 2).text() == statuses["broken.pdf"].reason
+    assert summary.tree.topLevelItem(0).text(0) == "broken.pdf"  # failures first, with their reason
+    assert summary.tree.topLevelItem(0).text(2) == statuses["broken.pdf"].reason
     assert not window.pipeline.progress.isVisible()
     save_screenshot(summary, "import_summary")
 
