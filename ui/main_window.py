@@ -157,6 +157,7 @@ class MainWindow(QMainWindow):
         self._action(file_menu, "&Import files…", self.import_files_dialog, QKeySequence.StandardKey.Open)
         self._action(file_menu, "Import &folder…", self.import_folder_dialog)
         self._action(file_menu, "Open &demo corpus", self.open_demo_corpus)
+        self._action(file_menu, "Past &imports…", self.show_past_imports)
         export_menu = file_menu.addMenu("&Export")
         self._action(export_menu, "&PRISMA flow diagram…", self.show_prisma)
         self.export_actions = {
@@ -372,10 +373,48 @@ class MainWindow(QMainWindow):
             self.import_paths([Path(folder)])
 
     def import_paths(self, paths: list[Path]) -> bool:
-        return self.pipeline.import_paths(paths)
+        """Import what was dropped or chosen; first ask where records come from for files with no remembered
+        source (once per file), unless the user turned that off."""
+        from litreview.importing import remembered_source
+
+        unknown = [p for p in paths if p.is_dir() or remembered_source(self.library, p.name) is None]
+        if not self.ask_sources or not unknown or self.pipeline.busy():
+            return self.pipeline.import_paths(paths)
+        from ui.source_dialog import SourceDialog
+
+        dialog = SourceDialog(self.library, paths, self)
+        dialog.accepted.connect(lambda: self.pipeline.import_paths(paths, dialog.sources()))
+        dialog.open()
+        self.source_dialog = dialog
+        return True
+
+    @property
+    def ask_sources(self) -> bool:
+        return str(self.qsettings.value("import/ask_sources", "true")).lower() == "true"
+
+    @ask_sources.setter
+    def ask_sources(self, value: bool) -> None:
+        self.qsettings.setValue("import/ask_sources", "true" if value else "false")
 
     def open_demo_corpus(self) -> bool:
         return self.pipeline.open_demo_corpus()
+
+    def show_past_imports(self) -> None:
+        """Every import of this library with its counts; choosing one reopens its full report."""
+        from PySide6.QtWidgets import QInputDialog
+
+        from litreview.importing import import_batches
+
+        batches = import_batches(self.library)
+        if not batches:
+            self.show_error("Nothing has been imported into this library yet.")
+            return
+        labels = [batch_line(batch) for batch in batches]
+        choice, ok = QInputDialog.getItem(self, "Past imports", "Open the report of:", labels, 0, False)
+        if ok:
+            batch = batches[labels.index(choice)]
+            self.last_summary = ImportSummaryDialog.for_batch(self.library, batch.batch, parent=self)
+            self.last_summary.open()
 
     def _show_import_summary(self, outcomes: list[Any], cancelled: bool = False) -> None:
         self.refresh()
@@ -501,6 +540,15 @@ class MainWindow(QMainWindow):
         self.library.close()
         self.app_lock.release()
         super().closeEvent(event)
+
+
+def batch_line(batch: Any) -> str:
+    """'2026-11-30 13:05 · refs.ris, scopus.csv · 270 imported, 12 duplicates, 1 failed'."""
+    files = ", ".join(Path(f).name for f in batch.files[:3]) + (f" and {len(batch.files) - 3} more"
+                                                                 if len(batch.files) > 3 else "")
+    counts = ", ".join(f"{n} {status}" + ("s" if status == "duplicate" and n != 1 else "")
+                       for status, n in batch.counts.items())
+    return f"{batch.started[:16].replace('T', ' ')} · {files} · {counts}"
 
 
 RECENT_KEY = "libraries/recent"

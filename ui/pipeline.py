@@ -91,12 +91,12 @@ class Pipeline(QObject):
         self.cancel_button.setEnabled(False)
         self.job_label.setText("Stopping after the current item…")
 
-    def import_paths(self, paths: list[Path]) -> bool:
+    def import_paths(self, paths: list[Path], source: dict[str, Any] | None = None) -> bool:
         def job(library: Library, progress, cancel: CancelToken, write: Write) -> Any:
             from litreview.importing import import_paths
 
             return import_paths(library, paths, progress=progress, cancel=cancel, workers=import_workers(),
-                                write=write)
+                                write=write, source=source)
 
         count = len(collect_inputs([Path(p).expanduser() for p in paths]))
         return self.start("Import", job, on_done=lambda outcomes: self.imported.emit(outcomes, False),

@@ -83,3 +83,26 @@ def test_cancelled_import_leaves_a_consistent_library(qtbot, window):
         assert path is not None and path.exists()
         assert lib.full_text(study_id)
     assert not list((lib.folder / "files").rglob("*.part"))
+
+
+def test_a_drop_asks_where_the_records_come_from_once_per_file(qtbot, window, tmp_path):
+    from litreview.importing import remembered_source
+
+    ris = tmp_path / "pubmed-export.ris"
+    ris.write_text("TY  - JOUR\nTI  - Green roofs and heat\nAU  - Wei, Chen\nPY  - 2020\nER  - \n", encoding="utf-8")
+    window.ask_sources = True
+    assert window.import_paths([ris])
+    dialog = window.source_dialog
+    dialog.names[0].setCurrentText("PubMed / MEDLINE")
+    dialog.accept()
+    wait_for_job(qtbot, window)
+    assert str(remembered_source(window.library, ris.name)) == "PubMed / MEDLINE (a database)"
+    assert window.library.query("SELECT s.name FROM studies JOIN sources s ON s.id = studies.source_id") == [
+        {"name": "PubMed / MEDLINE"}]
+    window.source_dialog = None
+    assert window.import_paths([ris])  # remembered: no question the second time
+    assert window.source_dialog is None
+    wait_for_job(qtbot, window)
+    from litreview.importing import import_batches
+
+    assert len(import_batches(window.library)) == 2  # what File → Past imports lists
