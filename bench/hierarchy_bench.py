@@ -1,26 +1,26 @@
-"""Hierarchy figures: litreview (default and quality model) side by side with a classical clustering baseline.
+"""Hierarchy figures: litreview side by side with a TF-IDF + KMeans baseline measured in the same run.
 
-    .venv/bin/python bench/hierarchy_bench.py [--quick] [--mixtures dev_cohen dev_mixed] [--no-claims]
-        [--only all|default|quality] [--quality PATH] [--quality-mixtures dev_mixed] [--quality-n 30]
-        [--quality-aspects 2]
+    .venv/bin/python bench/hierarchy_bench.py [--models none default quality] [--mixtures NAME ...]
+        [--skip-throughput] [--skip-corpora] [--claims-check] [--quick]
 
-For each mixture of ``../shared/data/hierarchy`` (gold topic = the review a study came from, never shown to
-the model), in the same run:
+Over every dev mixture (``bench/hierarchy_mixtures.py``: the shipped dev_cohen and dev_mixed plus 11 built by the
+same recipe from ``../shared/data/screening``, written under bench/out/mixtures; gold topic = the review a study
+came from, never shown to the model):
 
-* **baseline**: TF-IDF + KMeans with k chosen by silhouette over 3..12 (the README's classical baseline; no
-  gold k), scored by the reference scorer;
-* **litreview, default model** (gemma-3-270m): claims + build via ``evaluate_mixture`` (the same code as
-  ``litreview eval hierarchy``), best aspect's top level; also what statistics alone chose before the model's
-  votes (``stats``), so the model's contribution is visible rather than assumed;
-* **litreview, quality model** (Qwen2.5-Coder-1.5B-Instruct, capable: TnT-LLM aspects, ``choose`` and
-  verification blended in) on the first ``--quality-n`` studies of ``--quality-mixtures`` with
-  ``--quality-aspects`` aspects (its CPU cost on 2 cores, ~10 s per choose call, rules out the full
-  mixtures), with the baseline and the default model re-run on the same subset and settings.
+* **baseline**: TF-IDF + KMeans with k by silhouette over 3..12 (the mixtures README's classical baseline);
+* **litreview** with each model (``none`` = statistics only; ``default`` = gemma-3-270m; ``quality`` =
+  Qwen2.5-Coder-1.5B-Instruct), through ``evaluate_mixture`` (the code of ``litreview eval hierarchy``): HP / NMI /
+  ARI of the best top-level aspect and of "Topic (finest level)", the chosen k, the uncategorised share, name
+  quality (share of "Word: term, term" names, grounded share, gold-topic word match) and seconds per stage.
 
-Prints HP / NMI / ARI / BCubed F1 / uncategorised share, the ratio of NMI to the baseline's, LLM calls and
-prompt/completion tokens per study and per stage (from ``llm_runs``), seconds, and every top-level category's
-name and one-line description. Metrics come from ``../shared/notes/hierarchy_eval.py`` (loaded, not copied).
-Writes only under bench/out/.
+Mean AND worst per family (Cohen-style, mixed). Leave-one-mixture-out: no constant of the method was fitted to
+these mixtures (k is the silhouette's argmax, a split must beat a Gaussian null at p < 0.1), so each mixture's score
+is already a held-out score; the table says so rather than re-running an empty selection.
+
+Also: embedding throughput at 1 and 2 threads (and TF-IDF+SVD for scale), the trees and facet assignments with
+their evidence on ``../shared/data/pdfs/jose`` + ``varied`` and on ``synergy_Sep_2021.csv`` (every record), and
+(``--claims-check``) the same build with and without the default model's claims on dev_cohen and dev_mixed.
+Writes only under bench/out/. Timings depend on the machine's load (the 1-minute load average is printed).
 """
 
 from __future__ import annotations
@@ -29,24 +29,27 @@ import argparse
 import csv
 import json
 import os
+import statistics
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 
+import hierarchy_mixtures  # noqa: E402
 from sklearn.cluster import KMeans  # noqa: E402
 from sklearn.feature_extraction.text import TfidfVectorizer  # noqa: E402
 from sklearn.metrics import silhouette_score  # noqa: E402
 
-from litreview.hierarchy.evaluate import evaluate_mixture, load_scorer, read_mixture  # noqa: E402
+from litreview.hierarchy.evaluate import FINEST, evaluate_mixture, load_scorer, read_mixture, tree_lines  # noqa: E402
 
-SHARED = Path(os.environ.get("LITREVIEW_SHARED_DATA", ROOT.parent / "shared" / "data"))
+SHARED = hierarchy_mixtures.SHARED
 SCORER = SHARED.parent / "notes" / "hierarchy_eval.py"
 OUT = ROOT / "bench" / "out"
-QUALITY = ROOT / "models" / "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf"
-KEYS = ("harmonic_purity", "nmi", "ari", "bcubed_f1", "uncategorised_share", "n_primary_categories")
+METRICS = ("harmonic_purity", "nmi", "ari")
 
 
 def baseline(rows: list[dict[str, str]], scorer) -> dict:
@@ -63,142 +66,242 @@ def baseline(rows: list[dict[str, str]], scorer) -> dict:
     _, k, labels = best
     pred = {r["study_id"]: [f"cluster {labels[i]}"] for i, r in enumerate(rows)}
     metrics = scorer.evaluate(pred, {r["study_id"]: r["topic"] for r in rows})
-    return {**metrics, "k": k, "seconds": round(time.perf_counter() - started, 1), "llm_calls": 0, "tokens": 0}
+    return {**metrics, "k": k, "seconds": round(time.perf_counter() - started, 1)}
 
 
-def open_model(path: Path | None):
+def open_model(which: str):
     from litreview.llm import LlmSettings, open_engine
+    from litreview.llm.model_store import FETCHABLE, QUALITY_KEY, default_model_path
+    from litreview.paths import models_dir
 
-    return open_engine(LlmSettings(model_path=str(path) if path else None))
-
-
-def litreview_run(path: Path, engine, scorer, *, claims: bool, label: str, aspects: int = 5) -> dict:
-    return evaluate_mixture(path, engine, scorer=scorer, claims=claims, aspects=aspects,
-                            predictions_path=OUT / f"hierarchy_{label}_{path.stem}.json")
-
-
-def subset(path: Path, n: int) -> Path:
-    """The first n rows (the mixtures are shuffled, so this is a neutral sample); written under bench/out."""
-    rows = read_mixture(path)[:n]
-    target = OUT / f"{path.stem}_first{n}.csv"
-    with open(target, "w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
-    return target
+    if which == "none":
+        return None
+    path = default_model_path() if which == "default" else models_dir() / FETCHABLE[QUALITY_KEY].filename
+    if not path.is_file():
+        return None
+    return open_engine(LlmSettings(model_path=str(path)))
 
 
-def row_of(method: str, mixture: str, m: dict, base_nmi: float) -> str:
-    ratio = m["nmi"] / base_nmi if base_nmi else float("nan")
-    n = m.get("n_studies") or 1
-    calls = m.get("llm_calls", 0)
-    tokens = m.get("tokens", 0)
-    return (f"| {method:28} | {mixture:16} | {m['harmonic_purity']:.3f} | {m['nmi']:.3f} | {m['ari']:.3f} | "
-            f"{m['bcubed_f1']:.3f} | {m['uncategorised_share']:.3f} | {m.get('n_primary_categories', '')!s:>3} | "
-            f"{ratio:.3f} | {calls / n:6.1f} | {tokens / n:8.0f} | {m.get('seconds', 0):7.1f} | "
-            f"{m.get('claims_grounded') if m.get('claims_grounded') is not None else '-'} |")
+def summarise(result: dict) -> dict:
+    """The figures of one litreview run: best top-level aspect, the finest Topic level, k, names, stages."""
+    aspects = {a["name"]: a for a in result.get("aspects", [])}
+    top = max((a for a in aspects.values() if a["name"] != FINEST), key=lambda a: a["harmonic_purity"])
+    finest = aspects.get(FINEST, top)
+    topic = aspects.get("Topic", top)
+    return {"top": {m: top[m] for m in METRICS}, "top_aspect": top["name"], "finest": {m: finest[m] for m in METRICS},
+            "k": topic["n_categories"], "uncategorised": topic["uncategorised_share"], "names": result["names"],
+            "stages": result["stage_seconds"], "seconds": result["seconds"], "vectors": result["vectors"],
+            "failed_calls": result["model_calls_failed"], "calls": result["model_calls"], "trees": result["trees"]}
 
 
-HEADER = ("| method                       | mixture          | HP    | NMI   | ARI   | B3 F1 | uncat | k   | "
-          "NMI/base | calls/study | tokens/study | seconds | claims grounded |\n|---|---|---|---|---|---|---|---|---|"
-          "---|---|---|---|")
+def family_table(records: list[dict], pick, label: str) -> list[str]:
+    """One line per family: mean / worst of each metric of ``pick(record)`` (None: not run)."""
+    lines = []
+    for family in ("cohen", "mixed"):
+        rows = [pick(r) for r in records if r["family"] == family and pick(r) is not None]
+        if not rows:
+            continue
+        cells = []
+        for metric in METRICS:
+            values = [row[metric] for row in rows]
+            cells.append(f"{statistics.mean(values):.3f} / {min(values):.3f}")
+        lines.append(f"| {label:34} | {family:5} | {len(rows):2} | " + " | ".join(cells) + " |")
+    return lines
 
 
-def print_details(label: str, result: dict) -> None:
-    print(f"\n## {label} on {result['mixture']}: best aspect {result.get('best_aspect')!r} "
-          f"({result['model']}, {result['capability']})")
-    for category in result["top_categories"]:
-        print(f"  - {category['name']} ({category['studies']} studies, named by {category['name_source']}): "
-              f"{category['description']}")
-    print("  per aspect: " + ", ".join(f"{a['name']} HP {a['harmonic_purity']:.3f} NMI {a['nmi']:.3f} "
-                                       f"uncat {a['uncategorised_share']:.2f}" for a in result.get("aspects", [])))
-    n = result.get("n_studies") or 1
-    for stage, usage in result["stages"].items():
-        print(f"  stage {stage:34} calls {usage['calls']:5} ({usage['calls'] / n:5.2f}/study)  prompt tok "
-              f"{usage['prompt_tokens'] / n:7.0f}/study  completion tok {usage['completion_tokens'] / n:6.1f}/study"
-              f"  {usage['seconds']:7.1f} s")
-    stats = result.get("stats_only") or {}
-    if stats.get("nmi") is not None:
-        print(f"  statistics alone (before the model's votes): HP {stats['harmonic_purity']:.3f} NMI {stats['nmi']:.3f}"
-              f" -> with the model: HP {result['harmonic_purity']:.3f} NMI {result['nmi']:.3f}")
+def run_mixtures(names: list[str], models: list[str], scorer, paths: dict[str, Path]) -> list[dict]:
+    from litreview.embeddings import load_encoder
+
+    encoder = load_encoder()
+    records = []
+    engines = {m: open_model(m) for m in models}
+    try:
+        for name in names:
+            rows = read_mixture(paths[name])
+            record = {"mixture": name, "family": hierarchy_mixtures.family(name), "n": len(rows),
+                      "topics": len({r["topic"] for r in rows})}
+            base = baseline(rows, scorer)
+            record["baseline"] = {**{m: base[m] for m in METRICS}, "k": base["k"]}
+            for model, engine in engines.items():
+                if model != "none" and engine is None:
+                    continue
+                result = evaluate_mixture(paths[name], engine, scorer=scorer, claims=False,
+                                          encoder_factory=lambda: encoder,
+                                          predictions_path=OUT / f"hierarchy_{model}_{name}.json")
+                record[model] = summarise(result)
+                s = record[model]
+                print(f"{name:18} {model:8} k {s['k']:2} (true {record['topics']:2}, baseline {base['k']:2})  "
+                      f"top {s['top_aspect']}: HP {s['top']['harmonic_purity']:.3f} NMI {s['top']['nmi']:.3f} "
+                      f"ARI {s['top']['ari']:.3f} | finest HP {s['finest']['harmonic_purity']:.3f} NMI "
+                      f"{s['finest']['nmi']:.3f} | baseline HP {base['harmonic_purity']:.3f} NMI {base['nmi']:.3f} | "
+                      f"uncat {s['uncategorised']:.3f} | names kw {s['names']['keyword_pattern_share']:.2f} grounded "
+                      f"{s['names']['grounded_share']:.2f} gold {s['names']['gold_word_match_share']:.2f} | "
+                      f"calls {s['calls']} failed {s['failed_calls']} | {s['stages']}", flush=True)
+            records.append(record)
+    finally:
+        for engine in engines.values():
+            if engine is not None:
+                engine.close()
+    return records
+
+
+def report_mixtures(records: list[dict], models: list[str]) -> None:
+    print("\n## Structure over the dev mixtures: mean / WORST (each score held out: nothing was fitted to them)")
+    print("| method                             | family | n | HP | NMI | ARI |\n|---|---|---|---|---|---|")
+    lines = family_table(records, lambda r: r["baseline"], "baseline TF-IDF+KMeans (k by silhouette)")
+    for model in models:
+        lines += family_table(records, lambda r, m=model: r[m]["top"] if m in r else None,
+                              f"litreview {model}: best top-level aspect")
+        lines += family_table(records, lambda r, m=model: r[m]["finest"] if m in r else None,
+                              f"litreview {model}: Topic (finest level)")
+        lines += family_table(records, lambda r, m=model: max((r[m]["top"], r[m]["finest"]),
+                                                             key=lambda x: x["harmonic_purity"]) if m in r else None,
+                              f"litreview {model}: best of the two")
+    print("\n".join(lines))
+    print("\n## Per mixture: chosen k (true k), uncategorised share, names")
+    print("| mixture | true k | baseline k | " + " | ".join(f"{m} k / uncat / kw / grounded / gold" for m in models)
+          + " |")
+    for r in records:
+        cells = []
+        for m in models:
+            if m in r:
+                s = r[m]
+                cells.append(f"{s['k']} / {s['uncategorised']:.3f} / {s['names']['keyword_pattern_share']:.2f} / "
+                             f"{s['names']['grounded_share']:.2f} / {s['names']['gold_word_match_share']:.2f}")
+            else:
+                cells.append("-")
+        print(f"| {r['mixture']} | {r['topics']} | {r['baseline']['k']} | " + " | ".join(cells) + " |")
+    for m in models:
+        runs = [r[m] for r in records if m in r]
+        if not runs:
+            continue
+        mean = {key: statistics.mean(s["names"][key] for s in runs)
+                for key in ("keyword_pattern_share", "grounded_share", "gold_word_match_share")}
+        worst_uncat = max(s["uncategorised"] for s in runs)
+        stages = {k: round(statistics.mean(s["stages"].get(k, 0) for s in runs), 2) for k in runs[0]["stages"]}
+        print(f"\n{m}: names keyword-pattern {mean['keyword_pattern_share']:.3f}, grounded {mean['grounded_share']:.3f}, "
+              f"gold word match {mean['gold_word_match_share']:.3f}; uncategorised mean "
+              f"{statistics.mean(s['uncategorised'] for s in runs):.3f} worst {worst_uncat:.3f}; mean seconds per stage "
+              f"{stages}; model calls {sum(s['calls'] for s in runs)} failed {sum(s['failed_calls'] for s in runs)}")
+        first = next((r for r in records if r["mixture"] == "dev_cohen" and m in r), None)
+        if first:
+            print(f"  dev_cohen tree with {m}:")
+            for tree in first[m]["trees"][:1]:
+                print("    " + "\n    ".join(tree))
+
+
+def throughput() -> dict:
+    """Studies per second of the embedding model at 1 and 2 threads on dev_cohen (no cache), and TF-IDF+SVD."""
+    from sklearn.decomposition import TruncatedSVD
+
+    from litreview.embeddings import load_encoder
+
+    rows = read_mixture(SHARED / "hierarchy" / "dev_cohen.csv")
+    texts = [f"{r['title']}. {r['abstract']}" for r in rows]
+    out = {"load_average": round(os.getloadavg()[0], 2), "studies": len(texts)}
+    for threads in (1, 2):
+        encoder = load_encoder(threads=threads)
+        started = time.perf_counter()
+        encoder.encode(texts)
+        out[f"threads_{threads}"] = round(len(texts) / (time.perf_counter() - started), 1)
+    started = time.perf_counter()
+    matrix = TfidfVectorizer(sublinear_tf=True, min_df=2, ngram_range=(1, 2)).fit_transform(texts)
+    TruncatedSVD(n_components=100, random_state=0).fit_transform(matrix)
+    out["tfidf_svd"] = round(len(texts) / (time.perf_counter() - started), 1)
+    print(f"\n## Embedding throughput (studies/s, {len(texts)} studies, load average {out['load_average']}): "
+          f"1 thread {out['threads_1']}, 2 threads {out['threads_2']}; TF-IDF+SVD {out['tfidf_svd']}; "
+          f"ratio 2 threads / TF-IDF {out['threads_2'] / out['tfidf_svd']:.3f}")
+    return out
+
+
+def corpora(models: list[str]) -> dict:
+    """Trees and facet evidence on the real PDFs (jose + varied) and on every synergy_Sep_2021 record."""
+    from litreview.hierarchy.build import build_hierarchy
+    from litreview.hierarchy.evaluate import load_into
+    from litreview.importing import import_paths
+    from litreview.store import Library
+
+    out = {}
+    sep = list(csv.DictReader(open(SHARED / "screening" / "synergy_Sep_2021.csv", newline="", encoding="utf-8")))
+    pdfs = sorted((SHARED / "pdfs" / "jose").glob("*.pdf")) + sorted((SHARED / "pdfs" / "varied").glob("*.pdf"))
+    with tempfile.TemporaryDirectory(prefix="litreview-bench-") as scratch:
+        for label in ("pdfs jose+varied", "synergy_Sep_2021 (all records)"):
+            for model in models:
+                engine = open_model(model)
+                if model != "none" and engine is None:
+                    continue
+                folder = Path(scratch) / f"{label.split()[0]}-{model}"
+                with Library(folder) as library:
+                    if label.startswith("pdfs"):
+                        import_paths(library, pdfs, workers=1)
+                    else:
+                        load_into(library, [{"study_id": r["record_id"], "title": r["title"], "abstract": r["abstract"]}
+                                            for r in sep if r["title"] or r["abstract"]])
+                    if engine is not None:
+                        engine.record_to(library)
+                    report = build_hierarchy(library, engine, aspects=5, depth=3)
+                    lines = [line for a in report.aspects for line in tree_lines(library, report.hierarchy_id,
+                                                                                  a.aspect_id)]
+                    print(f"\n## {label}, {model} model: {report.studies} studies, {report.seconds} s "
+                          f"{report.stage_seconds}, vectors {report.vectors}")
+                    for note in report.notes:
+                        print(f"  note: {note}")
+                    print("  " + "\n  ".join(lines))
+                    out[f"{label} / {model}"] = {"lines": lines, "notes": report.notes, "stages": report.stage_seconds}
+                if engine is not None:
+                    engine.close()
+    return out
+
+
+def claims_check(scorer, paths: dict[str, Path]) -> dict:
+    """The same build with and without the default model's claims: claims must not make the structure worse."""
+    engine = open_model("default")
+    out = {}
+    try:
+        for name in ("dev_cohen", "dev_mixed"):
+            for claims in (False, True):
+                result = evaluate_mixture(paths[name], engine, scorer=scorer, claims=claims)
+                s = summarise(result)
+                out[f"{name} claims={claims}"] = s
+                print(f"{name:10} claims {claims!s:5}: top HP {s['top']['harmonic_purity']:.3f} NMI "
+                      f"{s['top']['nmi']:.3f} ARI {s['top']['ari']:.3f} | finest HP {s['finest']['harmonic_purity']:.3f}"
+                      f" | names grounded {s['names']['grounded_share']:.2f}", flush=True)
+    finally:
+        if engine is not None:
+            engine.close()
+    return out
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--quick", action="store_true", help="dev_mixed only, no claims, quality model on 30 studies")
-    parser.add_argument("--mixtures", nargs="+", default=["dev_cohen", "dev_mixed"])
-    parser.add_argument("--no-claims", action="store_true")
-    parser.add_argument("--only", choices=("all", "default", "quality"), default="all")
-    parser.add_argument("--quality", type=Path, default=QUALITY, help="GGUF of the quality model")
-    parser.add_argument("--quality-mixtures", nargs="+", default=["dev_mixed"])
-    parser.add_argument("--quality-n", type=int, default=30, help="studies per mixture for the quality model")
-    parser.add_argument("--quality-aspects", type=int, default=2, help="aspects for the quality comparison")
+    parser.add_argument("--models", nargs="+", default=["none", "default", "quality"],
+                        choices=("none", "default", "quality"))
+    parser.add_argument("--mixtures", nargs="+", help="only these mixtures (default: all dev mixtures)")
+    parser.add_argument("--skip-throughput", action="store_true")
+    parser.add_argument("--skip-corpora", action="store_true")
+    parser.add_argument("--claims-check", action="store_true", help="also build with the default model's claims")
+    parser.add_argument("--quick", action="store_true", help="dev_mixed and cohen4_unbalanced, statistics only")
     args = parser.parse_args(argv)
     if not SCORER.is_file():
         print(f"reference scorer not found at {SCORER}", file=sys.stderr)
         return 2
     scorer = load_scorer(SCORER)
     OUT.mkdir(parents=True, exist_ok=True)
-    mixtures = ["dev_mixed"] if args.quick else args.mixtures
-    claims = not (args.no_claims or args.quick)
-    quality_n = 30 if args.quick else args.quality_n
-    lines, details, record = [], [], {"runs": []}
-
-    default = open_model(None)
-    try:
-        for name in mixtures if args.only in ("all", "default") else []:
-            path = SHARED / "hierarchy" / f"{name}.csv"
-            rows = read_mixture(path)
-            base = baseline(rows, scorer)
-            lines.append(row_of(f"baseline TF-IDF+KMeans k={base['k']}", name, base, base["nmi"]))
-            ours = litreview_run(path, default, scorer, claims=claims, label="default")
-            lines.append(row_of("litreview default (gemma)", name, ours, base["nmi"]))
-            lines.append(row_of("  statistics alone", name, {**ours, **ours["stats_only"], "llm_calls": 0,
-                                                             "tokens": 0, "seconds": 0}, base["nmi"])
-                         if ours["stats_only"].get("nmi") is not None else "")
-            details.append(("litreview default", ours))
-            record["runs"] += [{"method": "baseline", "mixture": name, **base},
-                               {"method": "default", **ours}]
-            print(lines[-3], flush=True)
-            print(lines[-2], flush=True)
-    finally:
-        default.close()
-
-    if args.only in ("all", "quality") and args.quality.is_file():
-        quality = open_model(args.quality)
-        default = open_model(None)
-        try:
-            for name in ["dev_mixed"] if args.quick else args.quality_mixtures:
-                path = subset(SHARED / "hierarchy" / f"{name}.csv", quality_n)
-                label = f"{name}[:{quality_n}]"
-                rows = read_mixture(path)
-                base = baseline(rows, scorer)
-                lines.append(row_of(f"baseline TF-IDF+KMeans k={base['k']}", label, base, base["nmi"]))
-                small = litreview_run(path, default, scorer, claims=claims, label="default_subset",
-                                      aspects=args.quality_aspects)
-                lines.append(row_of("litreview default (gemma)", label, small, base["nmi"]))
-                details.append(("litreview default", small))
-                ours = litreview_run(path, quality, scorer, claims=claims, label="quality",
-                                     aspects=args.quality_aspects)
-                lines.append(row_of("litreview quality (qwen 1.5B)", label, ours, base["nmi"]))
-                lines.append(row_of("  statistics alone", label, {**ours, **ours["stats_only"], "llm_calls": 0,
-                                                                  "tokens": 0, "seconds": 0}, base["nmi"])
-                             if ours["stats_only"].get("nmi") is not None else "")
-                details.append(("litreview quality", ours))
-                record["runs"] += [{"method": "baseline", "mixture": label, **base},
-                                   {"method": "default", **small}, {"method": "quality", **ours}]
-        finally:
-            quality.close()
-            default.close()
-    elif args.only != "default":
-        lines.append(f"| quality model not run: {args.quality} not found |")
-
-    print("\n" + HEADER)
-    print("\n".join(line for line in lines if line))
-    for label, result in details:
-        print_details(label, result)
-    (OUT / f"hierarchy_bench_{args.only}.json").write_text(json.dumps(record, indent=1, default=str), encoding="utf-8")
-    print(f"\nwritten: {OUT / f'hierarchy_bench_{args.only}.json'}")
+    paths = hierarchy_mixtures.write_all()
+    models = ["none"] if args.quick else args.models
+    names = ["dev_mixed", "cohen4_unbalanced"] if args.quick else (args.mixtures or list(paths))
+    record: dict = {"load_average_start": round(os.getloadavg()[0], 2)}
+    if not args.skip_throughput:
+        record["throughput"] = throughput()
+    record["mixtures"] = run_mixtures(names, models, scorer, paths)
+    report_mixtures(record["mixtures"], models)
+    if args.claims_check:
+        record["claims"] = claims_check(scorer, paths)
+    if not (args.skip_corpora or args.quick):
+        record["corpora"] = corpora(models)
+    target = OUT / "hierarchy_bench.json"
+    target.write_text(json.dumps(record, indent=1, default=str), encoding="utf-8")
+    print(f"\nwritten: {target}")
     return 0
 
 

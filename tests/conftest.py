@@ -6,6 +6,8 @@ import os
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# The app prefers the quality model once fetched; the tests are written for (and timed with) the small one.
+os.environ.setdefault("LITREVIEW_DEFAULT_MODEL", "small")
 
 import pytest
 

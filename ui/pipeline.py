@@ -130,13 +130,10 @@ class Pipeline(QObject):
             from litreview.hierarchy.build import build_hierarchy
 
             with self._engine_for(write, progress) as engine:
-                def build(writer_library: Library) -> Any:
-                    engine.record_to(writer_library)  # inside an op: the writer's own connection records
-                    return build_hierarchy(writer_library, engine, progress=progress, cancel=cancel)
+                # computed on the job's own connection; only the finished build is swapped in through the writer
+                return build_hierarchy(library, engine, progress=progress, cancel=cancel, write=write)
 
-                return write(build)
-
-        return self.start("Build hierarchy", job)
+        return self.start("Build hierarchy", job, on_done=self._build_done)
 
     # -- the model ---------------------------------------------------------------------------------------------------
     @contextlib.contextmanager
@@ -167,6 +164,11 @@ class Pipeline(QObject):
             self._engine = None
 
     # -- reporting ----------------------------------------------------------------------------------------------------
+    def _build_done(self, report: Any) -> None:
+        """The status bar says what the build stood on and what failed ("3 of 12 model calls failed")."""
+        line = f"Build hierarchy: {len(report.aspects)} aspects for {report.studies} studies."
+        self.message.emit(" ".join([line, *report.notes]))
+
     def _claims_done(self, summary: dict[str, Any]) -> None:
         failed = summary.get("model_calls_failed", 0)
         line = (f"Extract claims: {summary['claims']} claims for {summary['with_claims']} of "

@@ -85,18 +85,23 @@ def build_command(args: argparse.Namespace) -> int:
                                      cancel=bar.token)
     if args.json:
         print_json({"hierarchy_id": report.hierarchy_id, "studies": report.studies, "seconds": report.seconds,
-                    "kept_categories": report.kept_categories,
+                    "kept_categories": report.kept_categories, "vectors": report.vectors, "notes": report.notes,
+                    "model_calls": report.total_calls, "model_calls_failed": report.failed_calls,
+                    "model_calls_per_stage": report.model_calls, "stage_seconds": report.stage_seconds,
                     "aspects": [{"id": a.aspect_id, "name": a.name, "kind": a.kind, "categories": a.categories,
                                  "uncategorised": a.uncategorised} for a in report.aspects]})
-        return 0
-    bar.close()
-    print(f"hierarchy {report.hierarchy_id}: {len(report.aspects)} aspects for {report.studies} studies "
-          f"({report.seconds} s; {report.kept_categories} of your categories kept)")
-    for aspect in report.aspects:
-        print(f"{aspect.name} ({len(aspect.categories)} categories, {len(aspect.uncategorised)} uncategorised)")
-        for category in aspect.categories:
-            print(f"  - {category['name']} ({category['studies']}): {category['description']}")
-    return 0
+    else:
+        bar.close()
+        print(f"hierarchy {report.hierarchy_id}: {len(report.aspects)} aspects for {report.studies} studies "
+              f"({report.seconds} s; {report.kept_categories} of your categories kept)")
+        for aspect in report.aspects:
+            print(f"{aspect.name} ({len(aspect.categories)} categories, {len(aspect.uncategorised)} uncategorised)")
+            for category in aspect.categories:
+                marker = " [named without the model]" if category["name_source"] == "fallback" else ""
+                print(f"  - {category['name']} ({category['studies']}){marker}: {category['description']}")
+    for note in report.notes:
+        print(f"litreview: {note}", file=sys.stderr)
+    return 1 if report.all_calls_failed else 0
 
 
 def assign_new_command(args: argparse.Namespace) -> int:
@@ -175,4 +180,9 @@ def eval_command(args: argparse.Namespace) -> int:
     for category in result["top_categories"]:
         print(f"  - {category['name']} ({category['studies']}): {category['description']}")
     print("per aspect: " + json.dumps(result.get("aspects", []), ensure_ascii=False))
+    print("names: " + json.dumps(result.get("names", {})) + f"; seconds per stage: {result.get('stage_seconds')}")
+    for lines in result.get("trees", []):
+        print("\n".join(lines))
+    for note in result.get("notes", []):
+        print(f"litreview: {note}", file=sys.stderr)
     return 0

@@ -1,29 +1,40 @@
-"""Build a hierarchy: aspects → categories (≤ 3 deep) → verified multi-label assignments, as undoable commands.
+"""Build a hierarchy: aspects → categories (≤ 3 deep) → multi-label assignments, computed first, written once.
 
-Stages, each reported through ``progress`` and stoppable between items through ``cancel``:
+Stages, each reported through ``progress`` (stage names below) and stoppable through ``cancel``:
 
-1. **Plan aspects** (``aspects``): Topic clusters for every model; rules + findings clusters for a small
-   model, TnT-LLM proposals for a capable one.
-2. **Name** (``naming``): the model names and describes every clustered category, grounded in the members.
-3. **Assign** (``assign``): calibrated scores, optional ``choose``, verification, multi-label decision.
-4. **Write**: one command per aspect ("Build hierarchy: Topic"), so a build can be undone aspect by aspect.
+1. ``hierarchy.embeddings``: sentence vectors of title + abstract (cached per study; TF-IDF when the embedding
+   model cannot be loaded, and the report says so).
+2. ``hierarchy.structure``: Topic clusters with k and splits chosen by the data (``cluster``); facets from
+   explicit evidence (``aspects``).
+3. ``hierarchy.name``: names and descriptions (``naming``), the model's where it gives a valid, grounded one.
+4. ``hierarchy.assign``: calibrated statistical assignment (``assign``).
+5. ``hierarchy.write``: everything above lands in ONE command ("Build hierarchy"), so a build is one undo step
+   and a cancelled, failed or killed build leaves the previous hierarchy exactly as it was: nothing of the
+   hierarchy is written before the last stage, and that stage is one transaction.
 
-A **rebuild** works in place on the library's latest hierarchy, so ids the user's edits refer to stay valid:
-categories the user edited or locked (and their ancestors), and assignments made by the user or locked, are
-kept exactly (``litreview.feedback``'s readers say which); everything else the previous build made is
-removed in one command ("Clear previous build"). Kept categories take part in the new build: a new cluster
-that mostly repeats a kept category is dropped in its favour, and studies the user took out of a category
-are never put back (``tree.write_assignment`` refuses it).
+A **rebuild** replaces the library's latest hierarchy in place, so ids the user's edits refer to stay valid:
 
-**Incremental**: ``assign_new_studies`` places studies imported after the build into the existing tree,
-scored against the categories' current members, without touching anything else.
+* a category the user created, renamed, moved, merged into, split or locked is kept with its whole sub-tree, all
+  of their studies and its place; a new cluster that mostly repeats it is dropped in its favour;
+* categories that only hold a user's or locked assignment, and the ancestors of kept categories, are kept in
+  place (their machine-made rows are made again);
+* a category the user deleted is not made again under the same parent: a new category with its path of names,
+  or made mostly of the studies it held, is dropped;
+* studies the user took out of a category are never put back (``tree.write_assignment`` refuses it);
+* if the hierarchy was edited while the rebuild computed, the swap is refused and nothing changes.
+
+Model failures are counted per stage (``model_calls``); names made without the model are stored with
+``name_source = 'fallback'`` and the report says "N of M model calls failed".
+
+**Incremental**: ``assign_new_studies`` places studies imported after the build into the existing tree.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
-import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -38,24 +49,26 @@ from litreview.hierarchy.aspects import (
     AspectDraft,
     CategoryDraft,
     cluster_aspect,
-    fill_terms,
+    facet_aspect,
+    facet_evidence,
+    findings_aspect,
     findings_texts,
-    propose_taxonomy,
-    proposed_aspect,
-    rule_aspect,
 )
-from litreview.hierarchy.assign import AssignmentResult, CategoryProfile, Decision, assign
+from litreview.hierarchy.assign import CategoryProfile, assign
+from litreview.hierarchy.model_calls import ModelCalls
 from litreview.hierarchy.naming import NamingInput, name_category
-from litreview.hierarchy.vectors import embed_texts
+from litreview.hierarchy.vectors import embed_texts, readable_text, study_space
 from litreview.jobs import CancelToken, ProgressCallback, ProgressEvent, no_progress
-from litreview.llm.engine import LlmError
+from litreview.llm.engine import capability_of
 
 TOPIC = "Topic"
-STATS = "stats"
-KEEP_OVERLAP = 0.5   # a new cluster sharing this share of its studies with a kept category is that category
-MERGE_COSINE = 0.9   # categories whose centroids are this close are near-duplicates
+RULES = "rules"
+KEEP_OVERLAP = 0.5   # a new cluster sharing this share of its studies with a kept (or deleted) category is that one
 MIN_STUDIES = 2      # a category needs at least this many studies (its primary ones) to stand
 CENTRAL_TITLES = 6
+MIN_MODEL_CLAIMS = 0.5  # Findings needs model-written claims for at least this share of the studies
+
+Write = Callable[[Callable[[Any], Any]], Any]
 
 
 @dataclass
@@ -65,7 +78,7 @@ class AspectReport:
     kind: str
     categories: list[dict[str, Any]]      # top level: id, name, description, studies, name_source, children
     uncategorised: list[int]              # study ids
-    stats_primary: dict[int, int | None]  # study id -> top category id statistics alone chose (for the bench)
+    stats_primary: dict[int, int | None] = field(default_factory=dict)  # study id -> top category id
 
 
 @dataclass
@@ -75,69 +88,150 @@ class BuildReport:
     studies: int = 0
     seconds: float = 0.0
     kept_categories: int = 0
+    vectors: str = "embeddings"           # what the Topic geometry stood on: embeddings | tfidf
+    notes: list[str] = field(default_factory=list)   # what the user should know (fallbacks, facets left out)
+    model_calls: dict[str, dict[str, int]] = field(default_factory=dict)
+    failed_calls: int = 0
+    total_calls: int = 0
+    stage_seconds: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def all_calls_failed(self) -> bool:
+        return self.total_calls > 0 and self.failed_calls == self.total_calls
 
 
 @dataclass
 class _Corpus:
     ids: list[int]
-    texts: list[str]          # title + abstract + claims: what statistics see
-    model_texts: list[str]    # title + abstract: what the model reads in choose / verify
-    titles: list[str]
+    titles: list[str]          # instruction sentences removed
+    abstracts: list[str]       # instruction sentences removed
     claims: list[list[str]]
-    abstracts: list[str]
+    claim_sources: list[list[str]]
 
     def index(self) -> dict[int, int]:
         return {s: i for i, s in enumerate(self.ids)}
 
+    def embedding_text(self, i: int) -> str:
+        return f"{self.titles[i]}. {self.abstracts[i]}".strip(". ")
+
+    def term_text(self, i: int) -> str:
+        return " ".join([self.titles[i], self.titles[i], self.abstracts[i], *self.claims[i]])
+
+    def grounding_text(self, i: int) -> str:
+        return " ".join([self.titles[i], self.abstracts[i], *self.claims[i]])
+
+
+@dataclass
+class _Previous:
+    """The hierarchy a rebuild replaces, as read before computing (nothing is written until the swap)."""
+
+    hierarchy_id: int | None
+    graph: Any = None
+    fixed: set[int] = field(default_factory=set)       # kept with all their rows: edited/locked sub-trees
+    kept: set[int] = field(default_factory=set)        # kept in place: fixed + holders of user rows + ancestors
+    kept_rows: set[int] = field(default_factory=set)   # assignment rows kept as they are
+    kept_studies: set[int] = field(default_factory=set)  # studies with a kept row (their implied rows are redone)
+    deleted: list[dict[str, Any]] = field(default_factory=list)
+    fingerprint: str = ""
+
+
+@dataclass
+class _AspectPlan:
+    draft: AspectDraft
+    existing_id: int | None
+    kept: list[CategoryDraft]
+    decisions: list[tuple[int, CategoryDraft, float, str, str | None]]   # (row, target draft, score, source, evidence)
+    stats_primary: list[CategoryDraft | None]
+
 
 # -- public API --------------------------------------------------------------------------------------------------
 def build_hierarchy(library, engine, *, aspects: int = 5, depth: int = tree.MAX_DEPTH,
-                    hierarchy_id: int | None = None, progress: ProgressCallback = no_progress,
-                    cancel: CancelToken | None = None) -> BuildReport:
-    """Build (or rebuild in place) the library's hierarchy and return what was made."""
-    with library.step("Build hierarchy"):  # the whole build is one undo step
-        return _build(library, engine, aspects=aspects, depth=depth, hierarchy_id=hierarchy_id, progress=progress,
-                      cancel=cancel)
-
-
-def _build(library, engine, *, aspects: int, depth: int, hierarchy_id: int | None, progress: ProgressCallback,
-           cancel: CancelToken | None) -> BuildReport:
+                    progress: ProgressCallback = no_progress, cancel: CancelToken | None = None,
+                    write: Write | None = None, encoder_factory: Callable[[], Any] | None = None) -> BuildReport:
+    """Build (or rebuild in place) the library's hierarchy and return what was made. ``library`` is read (it may
+    be read-only); ``write(op)`` runs the final swap (and the vector cache writes) on the library that writes
+    (the app's writer; default: ``library`` itself)."""
     started = time.perf_counter()
+    write = write or (lambda op: op(library))
     aspects = max(1, min(aspects, aspect_plans.MAX_ASPECTS))
     depth = max(1, min(depth, tree.MAX_DEPTH))
+    check = cancel.check if cancel is not None else (lambda: None)
     corpus = _corpus(library, None)
     if len(corpus.ids) < 4:
         raise tree.HierarchyError("a hierarchy needs at least 4 studies with a title or abstract")
-    check = cancel.check if cancel is not None else (lambda: None)
-    hierarchy_id = hierarchy_id if hierarchy_id is not None else tree.latest_hierarchy_id(library)
-    settings = {"aspects": aspects, "depth": depth, "model": getattr(engine, "name", None),
-                "capability": getattr(engine, "capability", None)}
-    if hierarchy_id is None:
-        with library.command("Build hierarchy") as cmd:
-            hierarchy_id = cmd.insert("hierarchies", {"name": "Hierarchy", "settings": json.dumps(settings),
-                                                      "model": settings["model"]})
-        previous: dict[int, list[int]] = {}
-    else:
-        previous = _clear_previous_build(library, hierarchy_id, settings)
-    report = BuildReport(hierarchy_id, studies=len(corpus.ids), kept_categories=len(previous))
+    previous = _previous(library)
+    calls = ModelCalls(engine)
+    report = BuildReport(0, studies=len(corpus.ids))
+    clock = _Clock(report)
 
-    progress(ProgressEvent("hierarchy.plan", 0, aspects, "planning aspects"))
-    drafts = _plan(engine, corpus, aspects, depth, check, cancel)
-    for done, draft in enumerate(drafts):
+    texts = [corpus.embedding_text(i) for i in range(len(corpus.ids))]
+    space = study_space(library, corpus.ids, texts, encoder_factory=encoder_factory, write=write, progress=progress,
+                        cancel=cancel)
+    report.vectors = space.kind
+    if space.note:
+        report.notes.append(space.note)
+    clock.lap("embeddings")
+
+    progress(ProgressEvent("hierarchy.structure", 0, 1, "finding topics"))
+    term_texts = [corpus.term_text(i) for i in range(len(corpus.ids))]
+    drafts = [cluster_aspect(TOPIC, "What the studies are about, from their titles and abstracts.", space,
+                             term_texts, depth=depth, cancel_check=check)]
+    if aspects >= 2:
+        drafts.append(facet_aspect("Study design", "How the studies were done, where they say so.", DESIGN_RULES,
+                                   corpus.titles, corpus.abstracts))
+    if aspects >= 3:
+        drafts.append(facet_aspect("Population", "Whom or what the studies studied, where they say so.",
+                                   POPULATION_RULES, corpus.titles, corpus.abstracts))
+    if aspects >= 4:
+        drafts.append(_findings(corpus, drafts[0], engine))
+    for draft in drafts:
+        if draft.note:
+            report.notes.append(draft.note)
+    drafts = [d for d in drafts if d.categories]
+    progress(ProgressEvent("hierarchy.structure", 1, 1, "topics found"))
+    clock.lap("structure")
+
+    plans = [_plan_aspect(library, previous, draft, corpus) for draft in drafts]
+    _name_all(plans, calls, corpus, space, progress, cancel)
+    _drop_deleted(plans, previous, corpus)
+    clock.lap("names")
+
+    for plan in plans:
         check()
-        progress(ProgressEvent("hierarchy.aspects", done, len(drafts), draft.name))
-        report.aspects.append(_build_aspect(library, engine, hierarchy_id, draft, corpus, previous, position=done,
-                                            progress=progress, cancel=cancel))
-    progress(ProgressEvent("hierarchy.aspects", len(drafts), len(drafts), "done"))
+        _assign_aspect(plan, previous, corpus, library)
+    progress(ProgressEvent("hierarchy.assign", 1, 1))
+    clock.lap("assignment")
+
+    check()
+    settings = {"aspects": aspects, "depth": depth, "model": getattr(engine, "name", None),
+                "capability": capability_of(engine), "vectors": space.kind}
+    progress(ProgressEvent("hierarchy.write", 0, 1, "saving the hierarchy"))
+    check()  # the last moment a cancel can stop it: the swap below lands whole or not at all
+    written = write(lambda target: _swap(target, previous, plans, corpus, settings))
+    report.hierarchy_id, ids = written
+    clock.lap("write")
+
+    reader = library
+    for plan in plans:
+        report.aspects.append(_aspect_report(reader, report.hierarchy_id, plan, ids, corpus))
+    report.kept_categories = sum(previous.graph.nodes[n]["parent_id"] is not None for n in previous.kept) \
+        if previous.graph is not None else 0
+    report.model_calls = calls.stages
+    report.failed_calls, report.total_calls = calls.failures, calls.calls
+    if calls.line():
+        report.notes.append(calls.line())
     report.seconds = round(time.perf_counter() - started, 2)
+    progress(ProgressEvent("hierarchy.write", 1, 1, "done"))
     return report
 
 
 def assign_new_studies(library, engine, hierarchy_id: int, *, progress: ProgressCallback = no_progress,
-                       cancel: CancelToken | None = None) -> dict[str, Any]:
-    """Place studies that have no assignment row in the hierarchy yet into its existing categories (one
-    command). Each aspect scores them against its top categories' current members; rule aspects apply their
-    rules. Returns {"studies": [ids], "assigned": n pairs, "uncategorised": {aspect name: [ids]}}."""
+                       cancel: CancelToken | None = None, write: Write | None = None,
+                       encoder_factory: Callable[[], Any] | None = None) -> dict[str, Any]:
+    """Place studies that have no assignment row in the hierarchy yet into its existing categories (one command).
+    Clustered aspects score them against their categories' current members; facets apply their evidence rules.
+    Returns {"studies": [ids], "assigned": n pairs, "uncategorised": {aspect name: [ids]}}."""
+    write = write or (lambda op: op(library))
     graph = tree.load_graph(library, hierarchy_id)
     in_scope = tree.scope_study_ids(library, hierarchy_id)
     seen = {r[0] for r in library.conn.execute(
@@ -152,178 +246,267 @@ def assign_new_studies(library, engine, hierarchy_id: int, *, progress: Progress
     new_rows = [index[s] for s in new_ids if s in index]
     kinds = json.loads(library.conn.execute("SELECT settings FROM hierarchies WHERE id = ?",
                                             (hierarchy_id,)).fetchone()[0] or "{}").get("aspect_kinds", {})
-    plans = []
+    space = None
+    plans: list[tuple[int, list[tuple[int, int, float, str, str | None]], np.ndarray | None]] = []
     for aspect_id in tree.aspect_ids(graph):
         if cancel is not None:
             cancel.check()
         tops = tree.children(graph, aspect_id)
         if not tops:
             continue
-        kind = kinds.get(str(aspect_id), "clusters")
+        if kinds.get(str(aspect_id)) == RULES:
+            plans.append((aspect_id, _rule_decisions(graph, tops, corpus, new_rows), None))
+            continue
+        if tree.name_key(graph.nodes[aspect_id]["name"]) == tree.name_key("Findings"):
+            terms = {t for c in graph.nodes for t in graph.nodes[c].get("terms", [])}
+            vectors = embed_texts(findings_texts(corpus.claims, corpus.abstracts, terms)).vectors
+        else:
+            if space is None:
+                space = study_space(library, corpus.ids, [corpus.embedding_text(i) for i in range(len(corpus.ids))],
+                                    encoder_factory=encoder_factory, write=write, progress=progress, cancel=cancel)
+            vectors = space.vectors
         profiles = [CategoryProfile(c, graph.nodes[c]["name"], graph.nodes[c]["description"],
                                     [index[s] for s in tree.studies_in(library, c) if s in index],
                                     bool(graph.nodes[c]["locked"])) for c in tops]
-        if kind == "rules":
-            plans.append((aspect_id, _rule_decisions(profiles, corpus, new_rows), None))
-            continue
-        texts = _aspect_texts(kind, corpus, graph, aspect_id)
-        space = embed_texts(texts)
-        described = space.project([f"{p.name}. {p.description}" for p in profiles])
-        outcome = assign(space.vectors, profiles, texts=corpus.model_texts, engine=engine, described=described,
-                         only=new_rows, progress=progress, cancel=cancel, stage="hierarchy.assign_new")
-        plans.append((aspect_id, [(d.study, d.key, d.label, d.score, d.source) for d in outcome.decisions],
-                      space.vectors))
-    with library.command(f"Assign {len(new_ids)} new stud{'y' if len(new_ids) == 1 else 'ies'}") as cmd:
-        for aspect_id, decisions, vectors in plans:
-            assigned = set()
-            for row, key, label, score, source in decisions:
-                target = _descend(library, graph, key, row, vectors, index) \
-                    if vectors is not None and label == 1 else key
-                if _write(cmd, library, corpus.ids[row], target, score, source, label, graph):
-                    result["assigned"] += label
-                    assigned.add(row)
-            missing = [corpus.ids[r] for r in new_rows if r not in assigned]
-            result["uncategorised"][graph.nodes[aspect_id]["name"]] = missing
-        tree.checked_graph(library, hierarchy_id)
+        outcome = assign(vectors, profiles, only=new_rows, progress=progress, cancel=cancel,
+                         stage="hierarchy.assign_new")
+        plans.append((aspect_id, [(d.study, d.key, d.score, d.source, None) for d in outcome.decisions if d.label],
+                      vectors))
+
+    def apply(target) -> None:
+        label = f"Assign {len(new_ids)} new stud{'y' if len(new_ids) == 1 else 'ies'}"
+        with target.command(label) as cmd:
+            current = tree.load_graph(target, hierarchy_id)
+            for aspect_id, decisions, vectors in plans:
+                assigned = set()
+                for row, key, score, source, evidence in decisions:
+                    leaf = _descend(target, current, key, row, vectors, index) if vectors is not None else key
+                    if tree.write_assignment(cmd, target, corpus.ids[row], leaf, score=score, source=source,
+                                             graph=current, evidence=evidence):
+                        result["assigned"] += 1
+                        assigned.add(row)
+                result["uncategorised"][current.nodes[aspect_id]["name"]] = \
+                    [corpus.ids[r] for r in new_rows if r not in assigned]
+            tree.checked_graph(target, hierarchy_id)
+
+    write(apply)
     return result
 
 
-# -- planning -------------------------------------------------------------------------------------------------
-def _plan(engine, corpus: _Corpus, aspects: int, depth: int, check, cancel) -> list[AspectDraft]:
-    """The aspect drafts, Topic first; the capability of the engine picks where the other aspects come from."""
-    topic = cluster_aspect(TOPIC, "What the studies are about, from the words of their titles, abstracts and "
-                                  "findings.", corpus.texts, depth=depth, cancel_check=check)
-    drafts = [topic] if topic is not None else []
-    if topic is not None:
-        fill_terms(topic)
-    if aspects == 1:
-        return drafts
-    capable = engine is not None and getattr(engine, "capability", "small") == "capable"
-    if capable:
-        summaries = _summaries(corpus, topic)
-        try:
-            proposals = propose_taxonomy(engine, summaries, max_aspects=aspects - len(drafts), cancel=cancel)
-        except LlmError:  # cut off or unparseable even after the retry: the statistical aspects stand in
-            proposals = []
-        drafts += [proposed_aspect(p, corpus.texts) for p in proposals]
-        if len(drafts) > 1:
-            return drafts[:aspects]
-    design = rule_aspect("Study design", "How the studies were done.", DESIGN_RULES, corpus.model_texts)
-    population = rule_aspect("Population", "Whom or what the studies studied.", POPULATION_RULES,
-                             corpus.model_texts)
-    drafts += [d for d in (design, population) if d is not None]
-    if len(drafts) < aspects and topic is not None:
-        topic_terms = {t for c in topic.categories for t in c.terms}
-        texts = findings_texts(corpus.claims, corpus.abstracts, topic_terms)
-        findings = cluster_aspect("Findings", "What the studies found, grouped without the words of their topic.",
-                                  texts, depth=1, cancel_check=check)
-        if findings is not None:
-            fill_terms(findings)
-            drafts.append(findings)
-    return drafts[:aspects]
-
-
-def _summaries(corpus: _Corpus, topic: AspectDraft | None) -> list[str]:
-    """Study summaries for the taxonomy loop, interleaved across topic clusters so every batch is diverse."""
-    groups = [c.members for c in topic.categories] if topic is not None else [list(range(len(corpus.ids)))]
-    order: list[int] = []
-    for rank in range(max(len(g) for g in groups)):
-        order += [g[rank] for g in groups if rank < len(g)]
-    return [(corpus.titles[i] + (f" Finding: {corpus.claims[i][0]}" if corpus.claims[i] else ""))[:300]
-            for i in order]
-
-
-# -- one aspect ----------------------------------------------------------------------------------------------
-def _build_aspect(library, engine, hierarchy_id: int, draft: AspectDraft, corpus: _Corpus,
-                  previous: dict[int, list[int]], *, position: int, progress: ProgressCallback,
-                  cancel: CancelToken | None) -> AspectReport:
+# -- what a rebuild keeps --------------------------------------------------------------------------------------
+def _previous(library) -> _Previous:
+    hierarchy_id = tree.latest_hierarchy_id(library)
+    if hierarchy_id is None:
+        return _Previous(None)
     graph = tree.load_graph(library, hierarchy_id)
+    import networkx as nx
+
+    fixed: set[int] = set()
+    for node, data in graph.nodes(data=True):
+        if data["parent_id"] is not None and (data["user_edited"] or data["locked"]):
+            fixed |= {node, *nx.descendants(graph, node)}
+    kept = set(feedback.protected_categories(library, hierarchy_id)) | fixed
+    for node in list(kept):
+        kept |= set(tree.path_ids(graph, node))
+    rows = library.query("SELECT a.id, a.study_id, a.category_id, a.source, a.locked FROM assignments a JOIN categories c "
+                         "ON c.id = a.category_id WHERE c.hierarchy_id = ?", (hierarchy_id,))
+    kept_rows = {r["id"]: r["study_id"] for r in rows
+                 if r["category_id"] in fixed or r["source"] == tree.USER or r["locked"]}
+    return _Previous(hierarchy_id, graph, fixed, kept, set(kept_rows), set(kept_rows.values()),
+                     feedback.deleted_categories(library, hierarchy_id), _fingerprint(library, hierarchy_id))
+
+
+def _fingerprint(library, hierarchy_id: int) -> str:
+    """What the user could have changed meanwhile: the hierarchy's categories and assignments, row by row."""
+    digest = hashlib.sha256()
+    for row in library.conn.execute("SELECT id, parent_id, name, description, position, locked, user_edited "
+                                    "FROM categories WHERE hierarchy_id = ? ORDER BY id", (hierarchy_id,)):
+        digest.update(repr(row).encode())
+    for row in library.conn.execute("SELECT a.id, a.category_id, a.study_id, a.label, a.source, a.locked FROM "
+                                    "assignments a JOIN categories c ON c.id = a.category_id WHERE c.hierarchy_id = ? "
+                                    "ORDER BY a.id", (hierarchy_id,)):
+        digest.update(repr(row).encode())
+    return digest.hexdigest()
+
+
+def _plan_aspect(library, previous: _Previous, draft: AspectDraft, corpus: _Corpus) -> _AspectPlan:
+    existing = _existing_aspect(previous.graph, draft.name) if previous.graph is not None else None
+    kept = _kept_drafts(library, previous, existing, corpus.index()) if existing is not None else []
+    if draft.kind != RULES:
+        draft.categories = _drop_repeats(draft.categories, kept)
+        draft.categories = refine(draft.categories, kept, draft.space.vectors)
+    else:  # a kept facet category (renamed, locked) stands for the rule of the same original meaning
+        draft.categories = [c for c in draft.categories
+                            if not any(tree.name_key(k.name) == tree.name_key(c.name) for k in kept)]
+    return _AspectPlan(draft, existing, kept, [], [])
+
+
+def _existing_aspect(graph, name: str) -> int | None:
+    key = tree.name_key(name)
+    for aspect_id in tree.aspect_ids(graph):
+        if tree.name_key(graph.nodes[aspect_id]["name"]) == key:
+            return aspect_id
+    return None
+
+
+def _kept_drafts(library, previous: _Previous, aspect_id: int, index: dict[int, int]) -> list[CategoryDraft]:
+    """The kept top categories of an aspect as drafts with their kept sub-trees; members: the studies in them."""
+    graph = previous.graph
+
+    def make(node: int) -> CategoryDraft:
+        data = graph.nodes[node]
+        members = sorted(index[s] for s in tree.studies_in(library, node) if s in index)
+        draft = CategoryDraft(members, data["terms"], data["name"], data["description"], "user", existing_id=node)
+        draft.children = [make(c) for c in tree.children(graph, node) if c in previous.kept]
+        return draft
+
+    return [make(c) for c in tree.children(graph, aspect_id) if c in previous.kept]
+
+
+def _drop_repeats(new: list[CategoryDraft], kept: list[CategoryDraft]) -> list[CategoryDraft]:
+    """New top categories that mostly repeat a kept one are dropped: the user's version stands."""
+    out = []
+    for category in new:
+        members = set(category.members)
+        if not any(members and len(members & set(k.members)) >= KEEP_OVERLAP * len(members) for k in kept):
+            out.append(category)
+    return out
+
+
+def _drop_deleted(plans: list[_AspectPlan], previous: _Previous, corpus: _Corpus) -> None:
+    """New categories that re-create one the user deleted under the same parent: same path of names, or (top
+    level of a kept aspect) mostly the studies it held."""
+    if not previous.deleted:
+        return
     index = corpus.index()
-    aspect_id = _existing_aspect(graph, draft.name)
-    kept = _kept_drafts(library, graph, aspect_id, index, previous) if aspect_id is not None else []
-    draft.categories = _drop_repeats(draft.categories, kept)
-    space = draft.space or embed_texts(draft.texts)
-    if draft.kind == "proposed":
-        _seed_members(draft, space)
-    if draft.kind != "rules":
-        draft.categories = refine(draft.categories, kept, space.vectors)
-    _name_tree(engine, draft, kept, corpus, space, progress, cancel)
-    categories = kept + draft.categories
-    profiles = [CategoryProfile(i, c.name, c.description, list(c.members), c.existing_id is not None and
-                                _is_locked(graph, c.existing_id)) for i, c in enumerate(categories)]
-    rejected = _rejections(library, hierarchy_id, index, categories)
-    described = space.project([f"{c.name}. {c.description}" for c in categories])
-    if draft.kind == "rules":
-        outcome = _rule_outcome(draft, kept, len(corpus.ids))
-    else:
-        outcome = assign(space.vectors, profiles, texts=corpus.model_texts, engine=engine, rejected=rejected,
-                         described=described, progress=progress, cancel=cancel,
-                         stage=f"hierarchy.assign.{draft.kind}")
-    with library.command(f"Build hierarchy: {draft.name}") as cmd:
-        if aspect_id is None:
-            aspect_id = cmd.insert("categories", {"hierarchy_id": hierarchy_id, "parent_id": None, "name": draft.name,
-                                                  "description": draft.description, "position": position})
-        ids = _insert_categories(cmd, hierarchy_id, aspect_id, categories)
-        graph = tree.load_graph(library, hierarchy_id)
-        for d in outcome.decisions:
-            if profiles[d.key].fixed:
-                continue
-            category = categories[d.key]
-            target = ids[id(_leaf_for(category, d.study, space.vectors) if d.label == 1 else category)]
-            _write(cmd, library, corpus.ids[d.study], target, d.score, d.source, d.label, graph)
-        _store_kind(cmd, library, hierarchy_id, aspect_id, draft.kind)
-        tree.checked_graph(library, hierarchy_id)
-    uncategorised = tree.uncategorised(library, hierarchy_id, aspect_id)
-    stats_primary = {corpus.ids[i]: (ids[id(categories[k])] if k is not None else None)
-                     for i, k in enumerate(outcome.stats_primary)} if outcome.stats_primary else {}
-    return AspectReport(aspect_id, draft.name, draft.kind, _describe(library, categories, ids), uncategorised,
-                        stats_primary)
+    paths = {tuple(tree.name_key(n) for n in d["path"]) for d in previous.deleted}
+    by_parent: dict[int, list[set[int]]] = {}
+    for d in previous.deleted:
+        by_parent.setdefault(d["parent"], []).append({index[s] for s in d["studies"] if s in index})
+
+    def keep(category: CategoryDraft, path: tuple[str, ...], parent_id: int | None) -> bool:
+        if category.existing_id is not None:
+            return True
+        if path + (tree.name_key(category.name),) in paths:
+            return False
+        members = set(category.members)
+        return not any(members and len(members & gone) >= KEEP_OVERLAP * len(members)
+                       for gone in by_parent.get(parent_id, []))
+
+    def prune(categories: list[CategoryDraft], path: tuple[str, ...], parent_id: int | None) -> list[CategoryDraft]:
+        out = []
+        for category in categories:
+            if keep(category, path, parent_id):
+                category.children = prune(category.children, path + (tree.name_key(category.name),),
+                                          category.existing_id)
+                out.append(category)
+        return out
+
+    for plan in plans:
+        root = (tree.name_key(plan.draft.name),)
+        plan.draft.categories = prune(plan.draft.categories, root, plan.existing_id)
+        for kept in plan.kept:
+            kept.children = prune(kept.children, root + (tree.name_key(kept.name),), kept.existing_id)
 
 
-def _name_tree(engine, draft: AspectDraft, kept: list[CategoryDraft], corpus: _Corpus, space, progress,
-               cancel) -> None:
-    """Name every unnamed draft, top level first, siblings kept distinct (kept categories' names included)."""
-    todo: list[tuple[CategoryDraft, list[CategoryDraft], str | None]] = []
-
-    def collect(siblings: list[CategoryDraft], parent: str | None, extra: list[CategoryDraft]) -> None:
-        for category in siblings:
-            todo.append((category, extra + siblings, parent))
-
-    collect(draft.categories, None, kept)
+# -- naming ----------------------------------------------------------------------------------------------------
+def _name_all(plans: list[_AspectPlan], calls: ModelCalls, corpus: _Corpus, space, progress, cancel) -> None:
+    """Name every new draft, top level first, siblings kept distinct (kept categories' names included)."""
+    todo: list[tuple[CategoryDraft, list[CategoryDraft], CategoryDraft | None, np.ndarray]] = []
+    for plan in plans:
+        if plan.draft.kind == RULES:
+            continue
+        vectors = plan.draft.space.vectors if plan.draft.space is not None else space.vectors
+        for category in plan.draft.categories:
+            todo.append((category, plan.kept + plan.draft.categories, None, vectors))
     done = 0
     while done < len(todo):
         if cancel is not None:
             cancel.check()
-        category, siblings, parent = todo[done]
+        category, siblings, parent, vectors = todo[done]
         if not category.name:
             taken = tuple(s.name for s in siblings if s is not category and s.name)
-            item = NamingInput(category.terms, _central_titles(category.members, space.vectors, corpus.titles),
-                               [corpus.texts[i] for i in category.members], parent, taken)
-            result = name_category(engine, item, cancel=cancel)
-            category.name, category.description, category.name_source = result.name, result.description, result.source
-        if category.children:
-            collect(category.children, category.name, [])
+            members = set(category.members)
+            others = sorted({m for s in siblings if s is not category for m in s.members} - members) \
+                if parent is not None else [i for i in range(len(corpus.ids)) if i not in members]
+            item = NamingInput(category.terms, _titles(category.members, vectors, corpus.titles),
+                               [corpus.grounding_text(i) for i in category.members],
+                               [corpus.grounding_text(i) for i in others], parent.name if parent else None, taken)
+            engine = calls.usable
+            result = name_category(engine, item, cancel=cancel,
+                                   on_failure=lambda error: calls.failed("hierarchy.name", error))
+            if result.asked and not result.failed_call:
+                calls.ok("hierarchy.name")
+            category.name, category.description = result.name, result.description
+            category.name_source = "model" if result.source == "model" else "fallback"
+        for child in category.children:
+            todo.append((child, category.children, category, vectors))
         done += 1
         progress(ProgressEvent("hierarchy.name", done, len(todo), category.name))
 
 
-def _central_titles(members: list[int], vectors: np.ndarray, titles: list[str]) -> list[str]:
+def _titles(members: list[int], vectors: np.ndarray, titles: list[str]) -> list[str]:
+    """Every member's title, the most central ones first (prompts show the first few)."""
     if not members:
         return []
     block = vectors[members]
-    centre = block.mean(axis=0)
-    order = np.argsort(-(block @ centre))[:CENTRAL_TITLES]
+    order = np.argsort(-(block @ block.mean(axis=0)), kind="stable")
     return [titles[members[i]] for i in order if titles[members[i]]]
 
 
-def _seed_members(draft: AspectDraft, space) -> None:
-    """Model-proposed categories start with the studies nearest to their description, so that assignment can
-    calibrate on them like on clusters (one round of self-training)."""
-    described = space.project([f"{c.name}. {c.description}" for c in draft.categories])
-    sims = space.vectors @ described.T
-    best = np.argmax(sims, axis=1)
-    for j, category in enumerate(draft.categories):
-        category.members = [int(i) for i in np.flatnonzero((best == j) & (sims[:, j] > 0))]
+# -- assignment ------------------------------------------------------------------------------------------------
+def _assign_aspect(plan: _AspectPlan, previous: _Previous, corpus: _Corpus, library) -> None:
+    draft = plan.draft
+    categories = plan.kept + draft.categories
+    if draft.kind == RULES:
+        _rule_plan(plan, len(corpus.ids))
+        return
+    vectors = draft.space.vectors
+    index = corpus.index()
+    placed: set[int] = set()   # studies in the user's fixed sub-trees: not the machine's to move in this aspect
+    stack = list(plan.kept)
+    while stack:
+        kept = stack.pop()
+        if kept.existing_id in previous.fixed:
+            placed |= set(kept.members)
+        stack += kept.children
+    rejected = _rejections(library, previous, index, categories)
+    profiles = [CategoryProfile(i, c.name, c.description, list(c.members), c.existing_id in previous.fixed)
+                for i, c in enumerate(categories)]
+    described = draft.space.project([f"{c.name}. {c.description}" for c in categories]) \
+        if any(not c.members for c in categories) else None
+    rows = [i for i in range(len(corpus.ids)) if i not in placed]
+    outcome = assign(vectors, profiles, rejected=rejected, described=described, only=rows)
+    for d in outcome.decisions:
+        category = categories[d.key]
+        if profiles[d.key].fixed:
+            continue
+        plan.decisions.append((d.study, _leaf_for(category, d.study, vectors), d.score, d.source, None))
+    primary = {row: categories[key] if key is not None else None for row, key in zip(rows, outcome.stats_primary)}
+    plan.stats_primary = [primary.get(i) for i in range(len(corpus.ids))]
+
+
+def _rule_plan(plan: _AspectPlan, n: int) -> None:
+    """Facets decide alone: explicit evidence is an assignment (the first rule that matched is the primary)."""
+    first: dict[int, CategoryDraft] = {}
+    for category in plan.draft.categories:
+        for row in category.members:
+            first.setdefault(row, category)
+            plan.decisions.append((row, category, 1.0, RULES, category.evidence.get(row)))
+    plan.stats_primary = [first.get(i) for i in range(n)]
+
+
+def _rule_decisions(graph, tops: list[int], corpus: _Corpus, rows: list[int]) -> list[tuple]:
+    """Facet rules applied to new studies: (row, category id, score, source, evidence)."""
+    by_name = {tree.name_key(graph.nodes[c]["name"]): c for c in tops if not graph.nodes[c]["locked"]}
+    out = []
+    for row in rows:
+        for rule_name, phrase in facet_evidence(DESIGN_RULES + POPULATION_RULES, corpus.titles[row],
+                                                corpus.abstracts[row]).items():
+            category = by_name.get(tree.name_key(rule_name))
+            if category is not None:
+                out.append((row, category, 1.0, RULES, phrase))
+    return out
 
 
 def _leaf_for(category: CategoryDraft, row: int, vectors: np.ndarray) -> CategoryDraft:
@@ -343,12 +526,11 @@ def _nearest_child(category: CategoryDraft, row: int, vectors: np.ndarray) -> Ca
 
 
 def refine(new: list[CategoryDraft], kept: list[CategoryDraft], vectors: np.ndarray) -> list[CategoryDraft]:
-    """CHIME/TopicGPT-style refinement on the statistics alone, before anything is named or stored:
-    near-duplicate categories merged (centroid cosine >= MERGE_COSINE), categories that end up with fewer than
-    MIN_STUDIES studies once every study goes to its best category removed (an outlier is not a topic: its
-    study is placed elsewhere or listed as uncategorised), and in every sub-tree empty children removed and a
-    parent left with a single child flattened."""
-    new = _merge_near_duplicates(new, vectors)
+    """Before anything is named or stored: categories that end up with fewer than MIN_STUDIES studies once every
+    study goes to its best category are removed (an outlier is not a topic: its study is placed elsewhere or
+    listed as uncategorised), and in every sub-tree empty children are removed and a parent left with a single
+    child is flattened."""
+    outcome = None
     for _ in range(3):
         profiles = [CategoryProfile(i, "", "", list(c.members)) for i, c in enumerate(kept + new)]
         outcome = assign(vectors, profiles)
@@ -357,37 +539,16 @@ def refine(new: list[CategoryDraft], kept: list[CategoryDraft], vectors: np.ndar
             if d.primary:
                 counts[d.key] += 1
         small = [j for j in range(len(kept), len(profiles)) if counts[j] < MIN_STUDIES]
-        if not small or len(profiles) - len(small) < 2:
+        if not small or len(profiles) - len(small) < 1:
             break
         new = [c for j, c in enumerate(new) if len(kept) + j not in small]
-    primaries = {}
-    for d in outcome.decisions:
+    primaries: dict[int, list[int]] = {}
+    for d in outcome.decisions if outcome is not None else []:
         if d.primary:
             primaries.setdefault(d.key, []).append(d.study)
     for j, category in enumerate(new):
         _prune_children(category, primaries.get(len(kept) + j, []), vectors)
     return new
-
-
-def _merge_near_duplicates(categories: list[CategoryDraft], vectors: np.ndarray) -> list[CategoryDraft]:
-    out: list[CategoryDraft] = []
-    for category in sorted(categories, key=lambda c: -len(c.members)):
-        centre = vectors[category.members].mean(axis=0) if category.members else None
-        twin = None
-        for other in out:
-            if centre is None or not other.members:
-                continue
-            other_centre = vectors[other.members].mean(axis=0)
-            denominator = np.linalg.norm(centre) * np.linalg.norm(other_centre)
-            if denominator and float(centre @ other_centre) / denominator >= MERGE_COSINE:
-                twin = other
-                break
-        if twin is None:
-            out.append(category)
-        else:
-            twin.members = sorted(set(twin.members) | set(category.members))
-            twin.children = []  # the merged sub-trees no longer partition the whole; keep the merged category flat
-    return out
 
 
 def _prune_children(category: CategoryDraft, studies: list[int], vectors: np.ndarray) -> None:
@@ -404,163 +565,156 @@ def _prune_children(category: CategoryDraft, studies: list[int], vectors: np.nda
         _prune_children(child, placed[id(child)], vectors)
 
 
-# -- rules ---------------------------------------------------------------------------------------------------
-def _rule_outcome(draft: AspectDraft, kept: list[CategoryDraft], n: int) -> AssignmentResult:
-    """Rules decide alone (no similarity, no model): a match is an assignment, the first match the primary."""
-    decisions = []
-    primary: list[int | None] = [None] * n
-    offset = len(kept)
-    for j, category in enumerate(draft.categories):
-        for i in category.members:
-            first = primary[i] is None
-            if first:
-                primary[i] = offset + j
-            decisions.append(Decision(i, offset + j, 1, 1.0, first, "rules"))
-    uncategorised = [i for i in range(n) if primary[i] is None]
-    return AssignmentResult(decisions, np.zeros((n, 0)), primary, uncategorised)
-
-
-def _rule_decisions(profiles: list[CategoryProfile], corpus: _Corpus,
-                    rows: list[int]) -> list[tuple[int, int, int, float, str]]:
-    rules = {tree.name_key(name): patterns for name, _, patterns in DESIGN_RULES + POPULATION_RULES}
-    out = []
-    for profile in profiles:
-        patterns = rules.get(tree.name_key(profile.name))
-        if patterns is None or profile.fixed:
-            continue
-        compiled = [re.compile(p, re.IGNORECASE) for p in patterns]
-        for row in rows:
-            if any(p.search(corpus.model_texts[row]) for p in compiled):
-                out.append((row, profile.key, 1, 1.0, "rules"))
-    return out
-
-
-# -- rebuild: what is kept -------------------------------------------------------------------------------------
-def _clear_previous_build(library, hierarchy_id: int, settings: dict) -> dict[int, list[int]]:
-    """Remove what the previous build made, keeping user-edited/locked categories and user/locked assignments.
-    Returns the kept categories' studies as they were before (their machine-made rows go too, but the new
-    build needs to know which of its clusters each kept category stands for)."""
-    graph = tree.load_graph(library, hierarchy_id)
-    keep = feedback.protected_categories(library, hierarchy_id)
-    before = {c: tree.studies_in(library, c) for c in keep if graph.nodes[c]["parent_id"] is not None}
-    kept_rows = {r["id"] for r in feedback.protected_assignments(library, hierarchy_id)}
-    rows = library.query("SELECT a.id, c.locked FROM assignments a JOIN categories c ON "
-                         "c.id = a.category_id WHERE c.hierarchy_id = ?", (hierarchy_id,))
-    kept_rows |= {r["id"] for r in rows if r["locked"]}  # a locked category is kept as it is, studies included
-    doomed_categories = sorted((n for n in graph.nodes if n not in keep),
-                               key=lambda n: -(graph.nodes[n]["depth"] or 0))
-    with library.command("Clear previous build") as cmd:
-        for row in rows:
-            if row["id"] not in kept_rows:
-                cmd.delete("assignments", row["id"])
-        for node in doomed_categories:
-            cmd.delete("categories", node)
-        cmd.update("hierarchies", hierarchy_id, {"settings": json.dumps(settings), "model": settings["model"]})
-        remaining = tree.load_graph(library, hierarchy_id)
-        kept_studies = {r[0] for r in library.conn.execute(
-            "SELECT DISTINCT a.study_id FROM assignments a JOIN categories c ON c.id = a.category_id "
-            "WHERE c.hierarchy_id = ?", (hierarchy_id,))}
-        for study in kept_studies:
-            for aspect_id in tree.aspect_ids(remaining):
-                tree.reconcile(cmd, library, study, aspect_id, remaining)
-        tree.checked_graph(library, hierarchy_id)
-    return before
-
-
-def _existing_aspect(graph, name: str) -> int | None:
-    key = tree.name_key(name)
-    for aspect_id in tree.aspect_ids(graph):
-        if tree.name_key(graph.nodes[aspect_id]["name"]) == key:
-            return aspect_id
-    return None
-
-
-def _kept_drafts(library, graph, aspect_id: int, index: dict[int, int],
-                 previous: dict[int, list[int]]) -> list[CategoryDraft]:
-    """The kept top categories of an aspect as drafts (with their sub-trees); members: their studies before the
-    rebuild, and the studies assigned to them now (the user's own rows)."""
-
-    def make(node: int) -> CategoryDraft:
-        data = graph.nodes[node]
-        studies = set(previous.get(node, [])) | set(tree.studies_in(library, node))
-        members = sorted(index[s] for s in studies if s in index)
-        draft = CategoryDraft(members, data["terms"], data["name"], data["description"], "user", existing_id=node)
-        draft.children = [make(c) for c in tree.children(graph, node)]
-        return draft
-
-    return [make(c) for c in tree.children(graph, aspect_id)]
-
-
-def _drop_repeats(new: list[CategoryDraft], kept: list[CategoryDraft]) -> list[CategoryDraft]:
-    """New top categories that mostly repeat a kept one are dropped: the user's version stands, and takes the
-    dropped cluster's studies as members for assignment."""
-    out = []
-    for category in new:
-        members = set(category.members)
-        twin = next((k for k in kept if members and len(members & set(k.members)) >= KEEP_OVERLAP * len(members)),
-                    None)
-        if twin is None:
-            out.append(category)
-        else:
-            twin.members = sorted(set(twin.members) | members)
-    return out
-
-
-def _is_locked(graph, category_id: int) -> bool:
-    return bool(graph.nodes[category_id]["locked"]) if category_id in graph else False
-
-
-def _rejections(library, hierarchy_id: int, index: dict[int, int], categories: list[CategoryDraft]) -> set:
+def _rejections(library, previous: _Previous, index: dict[int, int], categories: list[CategoryDraft]) -> set:
     """(study row, category position) pairs the user took out (feedback), for the kept categories."""
+    if previous.hierarchy_id is None:
+        return set()
     position = {c.existing_id: j for j, c in enumerate(categories) if c.existing_id is not None}
     out = set()
-    for study_id, category_id, verdict in feedback.user_assignments(library, hierarchy_id):
+    for study_id, category_id, verdict in feedback.user_assignments(library, previous.hierarchy_id):
         if verdict < 0 and category_id in position and study_id in index:
             out.add((index[study_id], position[category_id]))
     return out
 
 
-# -- writing ---------------------------------------------------------------------------------------------------
-def _insert_categories(cmd, hierarchy_id: int, aspect_id: int, categories: list[CategoryDraft]) -> dict[int, int]:
-    """Insert new drafts (kept ones already exist); returns id(draft) -> category id for every draft."""
-    ids: dict[int, int] = {}
+# -- the swap: one command ---------------------------------------------------------------------------------------
+def _swap(library, previous: _Previous, plans: list[_AspectPlan], corpus: _Corpus,
+          settings: dict) -> tuple[int, dict[int, int]]:
+    """Replace the previous build by the plans in ONE command. Returns (hierarchy id, id(draft) -> category id)."""
+    label = "Rebuild hierarchy" if previous.hierarchy_id is not None else "Build hierarchy"
+    with library.command(label) as cmd:
+        hierarchy_id = previous.hierarchy_id
+        if hierarchy_id is None:
+            hierarchy_id = cmd.insert("hierarchies", {"name": "Hierarchy", "settings": "{}", "model": settings["model"]})
+        else:
+            if tree.latest_hierarchy_id(library) != hierarchy_id or _fingerprint(library, hierarchy_id) != \
+                    previous.fingerprint:
+                raise tree.HierarchyError("the hierarchy was changed while it was being rebuilt; nothing was "
+                                          "replaced: build it again")
+            _clear(cmd, library, hierarchy_id, previous, plans)
+        ids: dict[int, int] = {}
+        kinds: dict[str, str] = {}
+        for position, plan in enumerate(plans):
+            draft = plan.draft
+            aspect_id = plan.existing_id
+            if aspect_id is None:
+                aspect_id = cmd.insert("categories", {"hierarchy_id": hierarchy_id, "parent_id": None, "name": draft.name,
+                                                      "description": draft.description, "position": position})
+            else:
+                cmd.update("categories", aspect_id, {"position": position})
+            plan.existing_id = aspect_id
+            kinds[str(aspect_id)] = draft.kind
+            _insert_categories(cmd, hierarchy_id, aspect_id, plan.kept + draft.categories, ids)
+        graph = tree.checked_graph(library, hierarchy_id)
+        for plan in plans:
+            for row, target, score, source, evidence in plan.decisions:
+                tree.write_assignment(cmd, library, corpus.ids[row], ids[id(target)], score=score, source=source,
+                                      graph=graph, evidence=evidence)
+        for study in sorted(previous.kept_studies):
+            for aspect_id in tree.aspect_ids(graph):
+                tree.reconcile(cmd, library, study, aspect_id, graph)
+        cmd.update("hierarchies", hierarchy_id, {"settings": json.dumps({**settings, "aspect_kinds": kinds}),
+                                                 "model": settings["model"]})
+        tree.checked_graph(library, hierarchy_id)
+    return hierarchy_id, ids
 
-    def put(draft: CategoryDraft, parent_id: int, position: int) -> None:
+
+def _clear(cmd, library, hierarchy_id: int, previous: _Previous, plans: list[_AspectPlan]) -> None:
+    """Delete what the previous build made and nobody kept: machine rows, unkept categories, unused aspects."""
+    reused = {plan.existing_id for plan in plans if plan.existing_id is not None}
+    keep = previous.kept | reused
+    for row in library.query("SELECT a.id FROM assignments a JOIN categories c ON c.id = a.category_id "
+                             "WHERE c.hierarchy_id = ?", (hierarchy_id,)):
+        if row["id"] not in previous.kept_rows:
+            cmd.delete("assignments", row["id"])
+    doomed = sorted((n for n in previous.graph.nodes if n not in keep),
+                    key=lambda n: -(previous.graph.nodes[n]["depth"] or 0))
+    for node in doomed:
+        cmd.delete("categories", node)
+
+
+def _insert_categories(cmd, hierarchy_id: int, parent_id: int, categories: list[CategoryDraft],
+                       ids: dict[int, int]) -> None:
+    """Insert new drafts (kept ones exist; they get their new position); fills id(draft) -> category id."""
+    for position, draft in enumerate(categories):
         if draft.existing_id is not None:
             ids[id(draft)] = draft.existing_id
+            cmd.update("categories", draft.existing_id, {"position": position})
         else:
             ids[id(draft)] = cmd.insert("categories", {
                 "hierarchy_id": hierarchy_id, "parent_id": parent_id, "name": draft.name,
-                "description": draft.description, "position": position, "terms": json.dumps(draft.terms)})
-        for child_position, child in enumerate(draft.children):
-            put(child, ids[id(draft)], child_position)
-
-    for position, draft in enumerate(categories):
-        put(draft, aspect_id, position)
-    return ids
+                "description": draft.description, "position": position, "terms": json.dumps(draft.terms),
+                "name_source": draft.name_source or "fallback"})
+        _insert_categories(cmd, hierarchy_id, ids[id(draft)], draft.children, ids)
 
 
-def _write(cmd, library, study_id: int, category_id: int, score: float, source: str, label: int, graph) -> bool:
-    return tree.write_assignment(cmd, library, study_id, category_id, score=score, source=source, label=label,
-                                 graph=graph)
-
-
-def _store_kind(cmd, library, hierarchy_id: int, aspect_id: int, kind: str) -> None:
-    """Remember how each aspect was made, so new studies are placed the same way (rules vs. similarity)."""
-    row = library.conn.execute("SELECT settings FROM hierarchies WHERE id = ?", (hierarchy_id,)).fetchone()
-    settings = json.loads(row[0] or "{}")
-    settings.setdefault("aspect_kinds", {})[str(aspect_id)] = kind
-    cmd.update("hierarchies", hierarchy_id, {"settings": json.dumps(settings)})
-
-
-def _describe(library, categories: list[CategoryDraft], ids: dict[int, int]) -> list[dict[str, Any]]:
+# -- the report ------------------------------------------------------------------------------------------------
+def _aspect_report(library, hierarchy_id: int, plan: _AspectPlan, ids: dict[int, int], corpus: _Corpus) -> AspectReport:
     def one(category: CategoryDraft) -> dict[str, Any]:
         category_id = ids[id(category)]
         return {"id": category_id, "name": category.name, "description": category.description,
                 "name_source": category.name_source, "studies": len(tree.studies_in(library, category_id)),
                 "terms": category.terms[:8], "children": [one(c) for c in category.children]}
 
-    return [one(c) for c in categories]
+    categories = plan.kept + plan.draft.categories
+    stats_primary = {corpus.ids[i]: (ids[id(c)] if c is not None else None) for i, c in enumerate(plan.stats_primary)}
+    return AspectReport(plan.existing_id, plan.draft.name, plan.draft.kind, [one(c) for c in categories],
+                        tree.uncategorised(library, hierarchy_id, plan.existing_id), stats_primary)
+
+
+class _Clock:
+    def __init__(self, report: BuildReport) -> None:
+        self.report, self.last = report, time.perf_counter()
+
+    def lap(self, stage: str) -> None:
+        now = time.perf_counter()
+        self.report.stage_seconds[stage] = round(now - self.last, 2)
+        self.last = now
+
+
+# -- Findings ------------------------------------------------------------------------------------------------------
+def _findings(corpus: _Corpus, topic: AspectDraft, engine) -> AspectDraft:
+    """The Findings aspect, only from claims a capable model wrote (module docstring of ``aspects``)."""
+    from litreview.llm.model_store import DEFAULT_LABEL
+
+    def capable_source(source: str) -> bool:
+        return source not in ("user", "extractive", "") and DEFAULT_LABEL not in source
+
+    written = sum(any(capable_source(s) for s in sources) for sources in corpus.claim_sources)
+    if written < MIN_MODEL_CLAIMS * len(corpus.ids):
+        return AspectDraft("Findings", "", "clusters", [],
+                           note="Findings not built: it needs claims written by a capable model for most studies "
+                                f"({written} of {len(corpus.ids)} have them)")
+    topic_terms = {t for c in topic.categories for t in c.terms}
+    return findings_aspect(corpus.claims, corpus.abstracts, topic_terms)
+
+
+# -- reading the studies -----------------------------------------------------------------------------------------
+def _corpus(library, study_ids: list[int] | None) -> _Corpus:
+    """The studies in scope (not excluded by screening) with some text, and their claims (only the model's and
+    the user's, never fallback output); sentences addressed to a model are removed from every text."""
+    if study_ids is None:
+        rows = library.query("SELECT id, title, abstract FROM studies WHERE id NOT IN "
+                             "(SELECT study_id FROM decisions WHERE decision = 'exclude') ORDER BY id")
+    else:
+        marks = ",".join("?" * len(study_ids)) or "NULL"
+        rows = library.query(f"SELECT id, title, abstract FROM studies WHERE id IN ({marks}) ORDER BY id", study_ids)
+    claims: dict[int, list[tuple[str, str]]] = {}
+    for study_id, text, source in library.conn.execute(
+            "SELECT study_id, text, source FROM claims WHERE fallback = 0 ORDER BY study_id, position"):
+        claims.setdefault(study_id, []).append((readable_text(text), source))
+    corpus = _Corpus([], [], [], [], [])
+    for row in rows:
+        title, abstract = (row["title"] or "").strip(), (row["abstract"] or "").strip()
+        if not title and not abstract:
+            continue
+        study_claims = [c for c in claims.get(row["id"], []) if c[0]]
+        corpus.ids.append(row["id"])
+        corpus.titles.append(readable_text(title))
+        corpus.abstracts.append(readable_text(abstract))
+        corpus.claims.append([text for text, _ in study_claims])
+        corpus.claim_sources.append([source for _, source in study_claims])
+    return corpus
 
 
 def _descend(library, graph, key: int, row: int, vectors: np.ndarray, index: dict[int, int]) -> int:
@@ -579,35 +733,4 @@ def _descend(library, graph, key: int, row: int, vectors: np.ndarray, index: dic
         current = kids[int(np.argmax(scores))]
 
 
-# -- reading the studies -----------------------------------------------------------------------------------------
-def _corpus(library, study_ids: list[int] | None) -> _Corpus:
-    """The studies in scope (not excluded by screening) with some text, and their claims."""
-    if study_ids is None:
-        rows = library.query("SELECT id, title, abstract FROM studies WHERE id NOT IN "
-                             "(SELECT study_id FROM decisions WHERE decision = 'exclude') ORDER BY id")
-    else:
-        marks = ",".join("?" * len(study_ids)) or "NULL"
-        rows = library.query(f"SELECT id, title, abstract FROM studies WHERE id IN ({marks}) ORDER BY id", study_ids)
-    claims: dict[int, list[str]] = {}
-    for study_id, text in library.conn.execute("SELECT study_id, text FROM claims ORDER BY study_id, position"):
-        claims.setdefault(study_id, []).append(text)
-    corpus = _Corpus([], [], [], [], [], [])
-    for row in rows:
-        title, abstract = (row["title"] or "").strip(), (row["abstract"] or "").strip()
-        if not title and not abstract:
-            continue
-        study_claims = claims.get(row["id"], [])
-        corpus.ids.append(row["id"])
-        corpus.titles.append(title)
-        corpus.abstracts.append(abstract)
-        corpus.claims.append(study_claims)
-        corpus.model_texts.append(f"{title}. {abstract}".strip())
-        corpus.texts.append(" ".join([title, title, abstract, *study_claims]))
-    return corpus
-
-
-def _aspect_texts(kind: str, corpus: _Corpus, graph, aspect_id: int) -> list[str]:
-    if tree.name_key(graph.nodes[aspect_id]["name"]) == tree.name_key("Findings"):
-        terms = {t for c in graph.nodes for t in graph.nodes[c].get("terms", [])}
-        return findings_texts(corpus.claims, corpus.abstracts, terms)
-    return corpus.texts
+__all__ = ["AspectReport", "BuildReport", "assign_new_studies", "build_hierarchy", "refine"]

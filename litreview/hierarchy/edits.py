@@ -87,12 +87,15 @@ def unassign_study(library: Library, study_id: int, category_id: int) -> None:
 
 # -- categories ---------------------------------------------------------------------------------------------
 def rename_category(library: Library, category_id: int, name: str, description: str | None = None) -> None:
-    """Rename (and optionally re-describe) a category or an aspect."""
+    """Rename (and optionally re-describe) a category or an aspect. Without a new description the generated one
+    is cleared: it described the old name's idea, and a stale description beside the user's name misleads."""
     row = tree.category_row(library, category_id)
     new_name = _clean_name(name)
-    changes: dict[str, Any] = {"name": new_name, "user_edited": 1}
+    changes: dict[str, Any] = {"name": new_name, "user_edited": 1, "name_source": USER}
     if description is not None:
         changes["description"] = description.strip()
+    elif new_name != row["name"]:
+        changes["description"] = ""
     with library.command(f"Rename {row['name']!r} to {new_name!r}") as cmd:
         cmd.update("categories", category_id, changes)
         cmd.feedback(feedback.RENAME_CATEGORY, category_id=category_id, hierarchy_id=row["hierarchy_id"],

@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import importlib.util
 import json
+import re
 import tempfile
 import time
 from pathlib import Path
@@ -68,9 +69,13 @@ def load_into(library, rows: list[dict[str, str]]) -> dict[int, str]:
     return ids
 
 
+FINEST = "Topic (finest level)"
+
+
 def predictions(library, hierarchy_id: int, id_map: dict[int, str]) -> dict[str, Any]:
     """The scorer's "aspects" shape: per aspect, each study's top-level categories (direct assignments mapped to
-    their top-level ancestor), best score first."""
+    their top-level ancestor), best score first; plus ``FINEST``: each study's deepest Topic categories (their
+    full paths), so the scorer judges the tree and not only its first cut."""
     graph = tree.load_graph(library, hierarchy_id)
     rows = library.query(
         "SELECT a.study_id, a.category_id, a.score FROM assignments a JOIN categories c ON c.id = a.category_id "
@@ -93,7 +98,28 @@ def predictions(library, hierarchy_id: int, id_map: dict[int, str]) -> dict[str,
                     names.append(name)
             assignments[sid] = names
         aspects.append({"name": graph.nodes[aspect_id]["name"], "assignments": assignments})
+        if graph.nodes[aspect_id]["name"] == "Topic":
+            aspects.append({"name": FINEST, "assignments": _finest(graph, rows, aspect_id, id_map)})
     return {"aspects": aspects}
+
+
+def _finest(graph, rows: list[dict], aspect_id: int, id_map: dict[int, str]) -> dict[str, list[str]]:
+    """Each study's direct assignments under the aspect as paths of names below it, best score first."""
+    per_study: dict[str, list[tuple[float, str]]] = {sid: [] for sid in id_map.values()}
+    for row in rows:
+        node = row["category_id"]
+        if graph.nodes[node]["aspect_id"] != aspect_id or row["study_id"] not in id_map:
+            continue
+        path = " > ".join(graph.nodes[n]["name"] for n in tree.path_ids(graph, node)[1:])
+        per_study[id_map[row["study_id"]]].append((row["score"] if row["score"] is not None else 0.0, path))
+    out = {}
+    for sid, scored in per_study.items():
+        names: list[str] = []
+        for _, path in sorted(scored, key=lambda t: -t[0]):
+            if path not in names:
+                names.append(path)
+        out[sid] = names
+    return out
 
 
 def stats_predictions(report: BuildReport, library, id_map: dict[int, str]) -> dict[str, Any]:
@@ -107,6 +133,68 @@ def stats_predictions(report: BuildReport, library, id_map: dict[int, str]) -> d
                        if s in id_map}
         aspects.append({"name": aspect.name, "assignments": assignments})
     return {"aspects": aspects}
+
+
+def name_quality(library, hierarchy_id: int, id_map: dict[int, str], gold: dict[str, str]) -> dict[str, Any]:
+    """How the Topic names read: share in the "Word: term, term" pattern, share grounded (>= 80 % of members
+    contain a content word of the name, or of the description for a model's class label), and for each gold
+    topic whether the name of its best-matching top category (by F1) shares a content word with the gold name."""
+    from litreview.hierarchy.naming import MIN_GROUNDING, content_words, grounding, stem
+
+    graph = tree.load_graph(library, hierarchy_id)
+    topic = next((a for a in tree.aspect_ids(graph) if graph.nodes[a]["name"] == "Topic"), None)
+    if topic is None:
+        return {}
+    texts = {r["id"]: " ".join([r["title"] or "", r["abstract"] or "", r["claims"] or ""]) for r in library.query(
+        "SELECT s.id, s.title, s.abstract, group_concat(c.text, ' ') AS claims FROM studies s "
+        "LEFT JOIN claims c ON c.study_id = s.id GROUP BY s.id")}
+    keyword = re.compile(r"^[^:]+:\s*[^,]+(,\s*[^,]+)+$")
+    categories = [n for n in graph.nodes if graph.nodes[n]["aspect_id"] == topic and n != topic]
+    grounded = keyword_names = 0
+    for node in categories:
+        members = [texts[s] for s in tree.studies_in(library, node) if s in texts]
+        data = graph.nodes[node]
+        keyword_names += bool(keyword.match(data["name"]))
+        grounded += (grounding(data["name"], members) >= MIN_GROUNDING
+                     or grounding(data["description"], members) >= MIN_GROUNDING)
+    matched = 0
+    tops = tree.children(graph, topic)
+    members_of = {c: {id_map[s] for s in tree.studies_in(library, c) if s in id_map} for c in tops}
+    topics = sorted(set(gold.values()))
+    for name in topics:
+        studies = {s for s, t in gold.items() if t == name}
+        best = max(tops, key=lambda c: 2 * len(members_of[c] & studies) / (len(members_of[c]) + len(studies)),
+                   default=None)
+        if best is not None:
+            gold_stems = {stem(w) for w in content_words(name)}
+            matched += bool(gold_stems & {stem(w) for w in content_words(graph.nodes[best]["name"])})
+    n = len(categories) or 1
+    return {"categories": len(categories), "keyword_pattern_share": round(keyword_names / n, 3),
+            "grounded_share": round(grounded / n, 3), "gold_word_match_share": round(matched / (len(topics) or 1), 3)}
+
+
+def tree_lines(library, hierarchy_id: int, aspect_id: int, evidence: int = 3) -> list[str]:
+    """An aspect as indented lines "name (studies) [source]: description", with a few facet evidence phrases."""
+    graph = tree.load_graph(library, hierarchy_id)
+    rows = library.query("SELECT name_source FROM categories WHERE id = ?", (aspect_id,))
+    lines = [f"{graph.nodes[aspect_id]['name']} ({len(tree.uncategorised(library, hierarchy_id, aspect_id))} "
+             "uncategorised)"] if rows else []
+
+    def visit(node: int, level: int) -> None:
+        data = graph.nodes[node]
+        source = library.conn.execute("SELECT name_source FROM categories WHERE id = ?", (node,)).fetchone()[0]
+        lines.append(f"{'  ' * level}- {data['name']} ({len(tree.studies_in(library, node))}) [{source}]: "
+                     f"{data['description']}")
+        quotes = [r[0] for r in library.conn.execute(
+            "SELECT evidence FROM assignments WHERE category_id = ? AND evidence IS NOT NULL LIMIT ?", (node, evidence))]
+        if quotes:
+            lines.append(f"{'  ' * (level + 1)}evidence: " + " | ".join(repr(q) for q in quotes))
+        for child in tree.children(graph, node):
+            visit(child, level + 1)
+
+    for child in tree.children(graph, aspect_id):
+        visit(child, 1)
+    return lines
 
 
 def llm_usage(library, since_id: int = 0) -> dict[str, Any]:
@@ -126,7 +214,8 @@ def llm_usage(library, since_id: int = 0) -> dict[str, Any]:
 
 def evaluate_mixture(mixture: str | Path, engine, *, scorer: ModuleType, aspects: int = 5, depth: int = 3,
                      claims: bool = True, folder: str | Path | None = None, predictions_path: str | Path | None = None,
-                     progress: ProgressCallback = no_progress, cancel: CancelToken | None = None) -> dict[str, Any]:
+                     progress: ProgressCallback = no_progress, cancel: CancelToken | None = None,
+                     encoder_factory=None) -> dict[str, Any]:
     """Build claims and the hierarchy for a mixture in a temporary library and score the best aspect.
 
     Returns the scorer's record plus claims_grounded, claims_per_study, llm_calls, tokens (and per stage),
@@ -149,7 +238,8 @@ def evaluate_mixture(mixture: str | Path, engine, *, scorer: ModuleType, aspects
 
                 claims_summary = extract_claims(library, engine, progress=progress, cancel=cancel)
             claims_seconds = time.perf_counter() - started
-            report = build_hierarchy(library, engine, aspects=aspects, depth=depth, progress=progress, cancel=cancel)
+            report = build_hierarchy(library, engine, aspects=aspects, depth=depth, progress=progress, cancel=cancel,
+                                     encoder_factory=encoder_factory)
             seconds = time.perf_counter() - started
             predicted = predictions(library, report.hierarchy_id, id_map)
             if predictions_path:
@@ -158,7 +248,10 @@ def evaluate_mixture(mixture: str | Path, engine, *, scorer: ModuleType, aspects
             stats = stats_predictions(report, library, id_map)
             stats_metrics = scorer.evaluate(stats, gold) if stats["aspects"] else {}
             usage = llm_usage(library)
-            best = next((a for a in report.aspects if a.name == metrics.get("best_aspect")), None)
+            names = name_quality(library, report.hierarchy_id, id_map, gold)
+            trees = [tree_lines(library, report.hierarchy_id, a.aspect_id) for a in report.aspects]
+            best = next((a for a in report.aspects if a.name == metrics.get("best_aspect")),
+                        next((a for a in report.aspects if a.name == "Topic"), None))
         finally:
             if engine is not None:
                 engine.record_to(None)
@@ -172,6 +265,8 @@ def evaluate_mixture(mixture: str | Path, engine, *, scorer: ModuleType, aspects
         "completion_tokens": usage["completion_tokens"], "stages": usage["stages"],
         "seconds": round(seconds, 1), "claims_seconds": round(claims_seconds, 1),
         "model": getattr(engine, "name", None), "capability": getattr(engine, "capability", None),
+        "vectors": report.vectors, "notes": report.notes, "stage_seconds": report.stage_seconds,
+        "model_calls_failed": report.failed_calls, "model_calls": report.total_calls, "names": names, "trees": trees,
         "top_categories": [{"name": c["name"], "description": c["description"], "studies": c["studies"],
                             "name_source": c["name_source"]} for c in (best.categories if best else [])],
         "stats_only": {k: stats_metrics.get(k) for k in ("best_aspect", "harmonic_purity", "nmi", "ari",

@@ -191,10 +191,11 @@ def studies_in(library: Library, category_id: int) -> list[int]:
 
 def categories_of(library: Library, study_id: int, hierarchy_id: int) -> list[dict[str, Any]]:
     """The study's label-1 assignments in the hierarchy, in tree order: dicts with category_id, name, path
-    (names from the aspect down), aspect_id, aspect, score, source, locked, implied."""
+    (names from the aspect down), aspect_id, aspect, score, source, locked, implied, evidence (the study's words
+    that placed it in a facet, or None)."""
     graph = load_graph(library, hierarchy_id)
     rows = library.query(
-        "SELECT a.category_id, a.score, a.source, a.locked, a.implied FROM assignments a "
+        "SELECT a.category_id, a.score, a.source, a.locked, a.implied, a.evidence FROM assignments a "
         "JOIN categories c ON c.id = a.category_id WHERE a.study_id = ? AND a.label = 1 AND c.hierarchy_id = ?",
         (study_id, hierarchy_id),
     )
@@ -265,7 +266,7 @@ def assignment_row(library: Library, study_id: int, category_id: int) -> dict[st
 
 def write_assignment(cmd: Command, library: Library, study_id: int, category_id: int, *, score: float | None,
                      source: str, label: int = 1, locked: bool | None = None,
-                     graph: nx.DiGraph | None = None) -> bool:
+                     graph: nx.DiGraph | None = None, evidence: str | None = None) -> bool:
     """Assign (label 1) or reject (label 0) a study for a category, keeping ancestors consistent.
 
     Label 1 stores the row directly (``implied = 0``) and the implied rows of every ancestor below the aspect.
@@ -273,7 +274,8 @@ def write_assignment(cmd: Command, library: Library, study_id: int, category_id:
     category cannot be inside its children) and drops implied ancestor rows nothing implies any more.
     A machine write (``source != 'user'``) that would contradict a rejection, a user row or a locked row is
     skipped and returns False; the builder can call this blindly. ``graph`` (from ``load_graph``) saves a reload
-    when writing many rows; it must describe the current categories. Returns True when the row was written.
+    when writing many rows; it must describe the current categories. ``evidence``: the words of the study that
+    placed it (facets), shown in the study pane. Returns True when the row was written.
     """
     if label not in (0, 1):
         raise ValueError("label must be 0 or 1")
@@ -298,7 +300,7 @@ def write_assignment(cmd: Command, library: Library, study_id: int, category_id:
     if label == 0 and machine and any(r["label"] == 1 and (r["source"] == USER or r["locked"])
                                       for r in below_rows.values()):
         return False
-    values: dict[str, Any] = {"label": label, "score": score, "source": source, "implied": 0}
+    values: dict[str, Any] = {"label": label, "score": score, "source": source, "implied": 0, "evidence": evidence}
     if locked is not None:
         values["locked"] = int(locked)
     if current is None:

@@ -39,7 +39,7 @@ class LocalEngine(Engine):
         self.settings = settings or LlmSettings()
         path = model_path or self.settings.model_path
         try:
-            self.path = Path(path).expanduser() if path else model_store.default_model_path()
+            self.path = Path(path).expanduser() if path else model_store.preferred_model_path()
         except model_store.ModelStoreError as error:
             raise LlmError(str(error)) from error
         try:

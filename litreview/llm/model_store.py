@@ -77,6 +77,21 @@ def default_model_path(*, assemble: bool = True) -> Path:
     return target
 
 
+QUALITY_KEY = "qwen2.5-1.5b"
+
+
+def preferred_model_path() -> Path:
+    """The model used when the settings name none: the quality model once it has been fetched (``make run``
+    fetches it), else the small default model. ``$LITREVIEW_DEFAULT_MODEL=small`` keeps the small one (the test
+    suite sets it: the tests are written for, and timed with, the small model)."""
+    spec = FETCHABLE[QUALITY_KEY]
+    quality = paths.models_dir() / spec.filename
+    if os.environ.get("LITREVIEW_DEFAULT_MODEL", "quality") != "small" and quality.is_file() \
+            and quality.stat().st_size == spec.size:
+        return quality
+    return default_model_path()
+
+
 def is_default_model(path: str | Path) -> bool:
     return Path(path).name == DEFAULT_FILE
 

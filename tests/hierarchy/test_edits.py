@@ -92,6 +92,17 @@ def test_rename_marks_user_edited_and_logs_old_and_new(toy_hierarchy):
     assert [r["id"] for r in feedback.renamed_or_locked(library, ids["_hierarchy"])] == [ids["Drugs"]]
 
 
+def test_rename_without_a_description_clears_the_generated_one(toy_hierarchy):
+    library, ids, _ = toy_hierarchy
+    assert tree.category_row(library, ids["Software"])["description"] == "About Software"
+    edits.rename_category(library, ids["Software"], "Tools for teaching")
+    row = tree.category_row(library, ids["Software"])
+    assert (row["name"], row["description"], row["name_source"]) == ("Tools for teaching", "", "user")
+    library.undo()
+    row = tree.category_row(library, ids["Software"])
+    assert (row["name"], row["description"]) == ("Software", "About Software")
+
+
 def test_rename_to_a_sibling_name_is_refused_and_changes_nothing(toy_hierarchy):
     library, ids, _ = toy_hierarchy
     before = table_dump(library)

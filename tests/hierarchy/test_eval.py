@@ -55,7 +55,8 @@ def test_predictions_list_the_primary_category_first(library):
         tree.write_assignment(cmd, library, s1, ids["A1"], score=0.4, source="stats")
         tree.write_assignment(cmd, library, s1, ids["B"], score=0.9, source="stats")
     pred = predictions(library, ids["_hierarchy"], {s1: "S1", s2: "S2"})
-    assert pred == {"aspects": [{"name": "Topic", "assignments": {"S1": ["B", "A"], "S2": []}}]}
+    assert pred == {"aspects": [{"name": "Topic", "assignments": {"S1": ["B", "A"], "S2": []}},
+                                {"name": "Topic (finest level)", "assignments": {"S1": ["B", "A > A1"], "S2": []}}]}
 
 
 def test_missing_scorer_and_bad_mixture_are_clear_errors(tmp_path, capsys):
