@@ -19,7 +19,7 @@ import contextlib
 import errno
 import logging
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -45,7 +45,7 @@ Write = Callable[[Callable[[Library], Any]], Any]
 FileWrite = Callable[[Library], tuple[list[ImportOutcome], int | None]]
 
 
-def import_paths(library: Library, paths: list[Path | str] | Path | str, *, link: bool = False,
+def import_paths(library: Library, paths: Sequence[Path | str] | Path | str, *, link: bool = False,
                  progress: ProgressCallback = no_progress, cancel: CancelToken | None = None,
                  workers: int | None = None, write: Write | None = None,
                  source: SourceChoice | dict[str, SourceChoice] | None = None,

@@ -85,11 +85,11 @@ def decode(value: str) -> str:
 def parse_bibtex(text: str) -> list[Reference]:
     """Every entry of the file in order: decoded, or (malformed on its own) with the reason it is not imported."""
     library = _parse(text)
-    blocks = []
+    blocks: list[tuple[Any, int | None]] = []
     for block in library.blocks:
         if isinstance(block, bibtexparser.model.DuplicateBlockKeyBlock):
             # a second entry with the same key is still a valid entry (dedup judges it): parse it on its own
-            blocks.extend((entry, block.start_line) for entry in _parse(block.raw).entries)
+            blocks.extend((entry, block.start_line) for entry in _parse(block.raw or "").entries)
         elif isinstance(block, (bibtexparser.model.Entry, bibtexparser.model.ParsingFailedBlock)):
             blocks.append((block, block.start_line))
     if not blocks:
@@ -100,7 +100,7 @@ def parse_bibtex(text: str) -> list[Reference]:
         if isinstance(block, bibtexparser.model.ParsingFailedBlock) or problem:
             where, why = problem or (0, _parser_error(block))
             references.append(Reference(number, {"title": _title_of(block.raw or "")}, problem=(
-                f"line {start_line + 1 + where}: malformed BibTeX entry ({_first_line(block.raw)}): {why}; "
+                f"line {(start_line or 0) + 1 + where}: malformed BibTeX entry ({_first_line(block.raw)}): {why}; "
                 "this record was not imported (correct the entry and import the file again)")))
         else:
             references.append(_reference(number, block))

@@ -277,7 +277,7 @@ def _same_work(entry: _Entry, doi: str | None, tkey: str, akey: str | None, year
     """Titles equal (or near-equal), and nothing that both records state disagrees."""
     if doi and entry.doi and doi != entry.doi:
         return False  # two DOIs: two works, however alike the titles (a corrigendum, a reprint)
-    if near and difflib.SequenceMatcher(None, tkey, entry.title_key).ratio() < NEAR_TITLE:
+    if near and difflib.SequenceMatcher(None, tkey, entry.title_key or "").ratio() < NEAR_TITLE:
         return False
     if akey and entry.author_key and akey != entry.author_key:
         return False

@@ -31,7 +31,8 @@ def strip_markup(text: str | None) -> str | None:
     if not text or ("<" not in text and "&" not in text):
         return text
     if "<" in text:
-        stripped = _TAG.sub(lambda m: _replacement(m, text), text)
+        original = text
+        stripped = _TAG.sub(lambda m: _replacement(m, original), text)
         if stripped != text:
             text = re.sub(r"[ \t]{2,}", " ", stripped).strip()
     return _ENTITY.sub(lambda m: html.unescape(m.group(0)), text)
@@ -56,4 +57,4 @@ def _replacement(match: re.Match, text: str) -> str:
 
 def _lower_word_follows(text: str, start: int) -> bool:
     word = re.match(r"[A-Za-z]+", text[start:])
-    return bool(word) and word.group(0).islower() and len(word.group(0)) >= 3
+    return word is not None and word.group(0).islower() and len(word.group(0)) >= 3

@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from litreview.importing.dedup import DedupIndex, Match, normalise_doi
 from litreview.importing.outcomes import ImportOutcome, study_label
@@ -93,7 +94,7 @@ def write_pdf(library: Library, index: DedupIndex, path: Path, sha: str | None, 
     fields = dict(reading.metadata)
     fields["pages"] = len(reading.pages)
     fields["needs_ocr"] = reading.needs_ocr
-    extra = {"import_note": reading.note} if reading.note else {}
+    extra: dict[str, Any] = {"import_note": reading.note} if reading.note else {}
     titled = bool(fields.get("title"))
     if not titled:
         fields["title"] = path.stem  # something to show in lists; never used to find duplicates
@@ -142,7 +143,7 @@ def _attach(library: Library, index: DedupIndex, path: Path, sha: str, reading: 
     label = study_label(library, match.study_id)
     title = reading.metadata.get("title") or study["title"]
     stored = None if link else library.store_file(path, sha)
-    changes = {"n_pages": len(reading.pages), "needs_ocr": 1 if reading.needs_ocr else 0}
+    changes: dict[str, Any] = {"n_pages": len(reading.pages), "needs_ocr": 1 if reading.needs_ocr else 0}
     for key in ("abstract", "venue"):
         if not study.get(key) and reading.metadata.get(key):
             changes[key] = reading.metadata[key]

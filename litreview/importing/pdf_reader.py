@@ -68,10 +68,10 @@ def _read_document(doc: pymupdf.Document) -> PdfReading:
     if doc.page_count == 0:
         return PdfReading(failure=DAMAGED)
     first_page = _textpage(doc)
-    pages = [_page_text(doc, number, first_page) for number in range(doc.page_count)]
-    if all(text is None for text in pages):
+    read = [_page_text(doc, number, first_page) for number in range(doc.page_count)]
+    if all(text is None for text in read):
         return PdfReading(failure=DAMAGED)
-    pages = [text or "" for text in pages]
+    pages = [text or "" for text in read]
     blank = sum(1 for text in pages if len("".join(text.split())) < MIN_CHARS_PER_PAGE)
     needs_ocr = blank * 2 > len(pages)  # mostly scans (a typed cover page on a scanned article counts too)
     metadata, note = _metadata(doc, first_page)

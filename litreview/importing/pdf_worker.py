@@ -14,7 +14,7 @@ from collections import deque
 from multiprocessing.connection import Connection
 
 if "pymupdf" not in sys.modules:
-    sys.modules["pymupdf.layout"] = None
+    sys.modules["pymupdf.layout"] = None  # type: ignore[assignment]  # blocks the optional layout module
 
 import pymupdf  # noqa: E402
 

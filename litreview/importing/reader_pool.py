@@ -171,7 +171,8 @@ class ReaderPool:
 
     def _start(self) -> _Reader:
         parent_end, child_end = self._context.Pipe(duplex=True)
-        process = self._context.Process(target=_serve, args=(child_end,), name="litreview-pdf-reader", daemon=True)
+        process = self._context.Process(  # type: ignore[attr-defined]  # every concrete context has Process
+            target=_serve, args=(child_end,), name="litreview-pdf-reader", daemon=True)
         process.start()
         child_end.close()  # the child's end lives only in the child, so its death reads as end-of-file here
         reader = _Reader(process, parent_end)

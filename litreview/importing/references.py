@@ -166,7 +166,7 @@ def parse_csv(text: str, delimiter: str | None = None) -> list[Reference]:
         found = ", ".join(h for h in header if h.strip()) or "none"
         raise ReferenceFormatError(f"line 1: no 'title' or 'abstract' column (columns found: {found[:200]})")
     used = set(mapping.values())
-    references = []
+    references: list[Reference] = []
     try:
         for row in reader:
             if not any(cell.strip() for cell in row):
@@ -177,7 +177,7 @@ def parse_csv(text: str, delimiter: str | None = None) -> list[Reference]:
                     f"{len(header)} (a stray quote or {_DELIMITER_NAMES[delimiter]}?)"
                 )
             cells = [FORMULA_GUARD.sub("", cell) for cell in row]
-            fields = {name: cells[index] for name, index in mapping.items()}
+            fields: dict[str, Any] = {name: cells[index] for name, index in mapping.items()}
             fields["authors"] = [split_name(a) for a in _split_authors(fields.get("authors") or "")]
             extra = {header[i]: _number(cells[i]) for i in range(len(header)) if i not in used and cells[i] != ""}
             references.append(Reference(len(references) + 1, clean_text_fields(fields), extra))
