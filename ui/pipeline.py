@@ -28,6 +28,18 @@ from ui.ops import Ops
 from ui.workers import JobRunner
 
 PIPELINE = "pipeline"
+STAGE_WORDS = {"import": "Importing", "claims": "Extracting claims", "download": "Downloading",
+               "hierarchy.embeddings": "Reading the studies", "hierarchy.structure": "Finding the topics",
+               "hierarchy.name": "Naming the categories", "hierarchy.assign": "Placing the studies",
+               "hierarchy.assign_new": "Placing new studies", "hierarchy.write": "Saving the hierarchy"}
+
+
+def stage_words(stage: str) -> str:
+    """A progress stage in words ("hierarchy.assign.clusters" → "Placing the studies"), never an internal name."""
+    for known in sorted(STAGE_WORDS, key=len, reverse=True):
+        if stage == known or stage.startswith(known + "."):
+            return STAGE_WORDS[known]
+    return stage.rsplit(".", 1)[-1].replace("_", " ").capitalize()
 WRITES = {"Import": "studies", "Extract claims": "claims", "Build hierarchy": "hierarchy"}
 
 
@@ -208,7 +220,7 @@ class Pipeline(QObject):
             self.progress.setRange(0, 0)
         if not self.cancel_button.isEnabled():
             return  # cancelling: keep saying so until the job stops
-        stage = event.stage or name
+        stage = stage_words(event.stage) if event.stage else name
         self.job_label.setText(f"{stage}: {event.message}"[:80] if event.message else f"{stage}…")
 
     def _ended(self, slot: str) -> bool:
