@@ -12,8 +12,11 @@ datasets, and the ranking update time at 10,000 records. Writes only under bench
 from __future__ import annotations
 
 import argparse
+import csv
 import gzip
 import hashlib
+import inspect
+import io
 import json
 import os
 import sqlite3
@@ -32,7 +35,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from litreview.screening.labelled import load_labelled, pick_priors  # noqa: E402
-from litreview.screening.simulate import SeedRun, score_order, simulate_seed  # noqa: E402
+from litreview.screening.simulate import SeedRun, score_order, simulate_order, simulate_seed  # noqa: E402
 
 DATA = Path(os.environ.get("LITREVIEW_SHARED_DATA", ROOT.parent / "shared" / "data")) / "screening"
 OUT = ROOT / "bench" / "out"
@@ -42,10 +45,39 @@ ASREVIEW_VERSION = "2.x"
 QUICK_DATASETS = ["synergy_Sep_2021.csv", "cohen2006/Cohen_2006_Antihistamines.csv.gz"]
 
 
+ABSTRACT_STAGE = OUT / "datasets"  # derived: each Cohen review with its title/abstract-stage labels as target
+
+
 def datasets(quick: bool) -> list[Path]:
+    """The ten dev datasets, then one more per Cohen review judged by its abstract-stage labels."""
     if quick:
         return [DATA / name for name in QUICK_DATASETS]
-    return sorted(DATA.glob("*.csv")) + sorted(DATA.glob("cohen2006/*.csv.gz"))
+    cohen = sorted(DATA.glob("cohen2006/*.csv.gz"))
+    return sorted(DATA.glob("*.csv")) + cohen + [p for p in map(abstract_stage_dataset, cohen) if p is not None]
+
+
+def abstract_stage_dataset(path: Path) -> Path | None:
+    """``label_abstract_screening`` as ``label_included`` (a second target per review: which records passed
+    title/abstract screening), written once under bench/out/datasets; None when it equals the final labels."""
+    target = ABSTRACT_STAGE / path.name.replace("Cohen_2006_", "Cohen_2006_abstracts_")
+    if target.exists():
+        return target
+    text = gzip.decompress(path.read_bytes()).decode("utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(text, newline="")))
+    if all(int(float(r["label_abstract_screening"])) == int(r["label_included"]) for r in rows):
+        return None
+    buffer = io.StringIO(newline="")
+    fields = ["record_id", "title", "abstract", "label_included"]
+    writer = csv.DictWriter(buffer, fieldnames=fields, lineterminator="\n")
+    writer.writeheader()
+    for r in rows:
+        writer.writerow({"record_id": r["record_id"], "title": r["title"], "abstract": r["abstract"],
+                         "label_included": int(float(r["label_abstract_screening"]))})
+    ABSTRACT_STAGE.mkdir(parents=True, exist_ok=True)
+    partial = target.with_suffix(".part")
+    partial.write_bytes(gzip.compress(buffer.getvalue().encode("utf-8"), mtime=0))
+    partial.replace(target)
+    return target
 
 
 # -- ASReview ------------------------------------------------------------------------------------------------
@@ -101,9 +133,10 @@ def run_asreview_only(paths: list[Path], seeds: int) -> None:
 
 
 # -- ours, side by side ---------------------------------------------------------------------------------------
-# cached orders are reused only while the ranking code that made them is unchanged
-MODEL_TAG = hashlib.sha256(b"".join((ROOT / "litreview" / "screening" / f).read_bytes()
-                                    for f in ("model.py", "features.py", "stopping.py", "simulate.py"))).hexdigest()[:16]
+# cached orders are reused only while the code that makes them is unchanged (the stopping rule only rescores them)
+MODEL_TAG = hashlib.sha256(b"".join([(ROOT / "litreview" / "screening" / f).read_bytes()
+                                     for f in ("model.py", "features.py", "stopping.py")]
+                                    + [inspect.getsource(simulate_order).encode()])).hexdigest()[:16]
 
 
 def _our_run(path: Path, seed: int) -> SeedRun:
