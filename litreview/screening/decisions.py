@@ -98,16 +98,16 @@ def decision_of(library: Library, study_id: int, stage: str = TITLE_ABSTRACT) ->
     return rows[0] if rows else None
 
 
-def undecided_ids(library: Library, stage: str = TITLE_ABSTRACT) -> list[int]:
-    """Studies still to decide at ``stage``: every study without a title/abstract decision, or, at full text,
-    every title/abstract include without a full-text decision."""
+def undecided_ids(library: Library, stage: str = TITLE_ABSTRACT, limit: int = -1) -> list[int]:
+    """Studies still to decide at ``stage`` (the first ``limit``; -1 = all): every study without a title/abstract
+    decision, or, at full text, every title/abstract include without a full-text decision."""
     if check_stage(stage) == TITLE_ABSTRACT:
         sql = ("SELECT id FROM studies WHERE id NOT IN (SELECT study_id FROM decisions WHERE stage = 'title_abstract') "
-               "ORDER BY id")
+               "ORDER BY id LIMIT ?")
     else:
         sql = ("SELECT study_id FROM decisions WHERE stage = 'title_abstract' AND decision = 'include' AND study_id "
-               "NOT IN (SELECT study_id FROM decisions WHERE stage = 'full_text') ORDER BY study_id")
-    return [row[0] for row in library.conn.execute(sql)]
+               "NOT IN (SELECT study_id FROM decisions WHERE stage = 'full_text') ORDER BY study_id LIMIT ?")
+    return [row[0] for row in library.conn.execute(sql, (limit,))]
 
 
 def last_undone_decision(library: Library, stage: str = TITLE_ABSTRACT) -> int | None:

@@ -79,6 +79,22 @@ def screening_status(library: Library, stage: str = TITLE_ABSTRACT) -> dict:
     return status
 
 
+def decision_counts(library: Library, stage: str = TITLE_ABSTRACT) -> dict[str, int]:
+    """Decisions per kind at ``stage`` and the records to decide there: one cheap query, for a counter that must
+    be current the moment a key is pressed (the full status follows from the background)."""
+    check_stage(stage)
+    counts = dict(library.conn.execute(
+        "SELECT decision, count(*) FROM decisions WHERE stage = ? GROUP BY decision", (stage,)).fetchall())
+    if stage == TITLE_ABSTRACT:
+        total = library.study_count()
+    else:
+        total = library.conn.execute("SELECT count(*) FROM decisions WHERE stage = 'title_abstract' "
+                                     "AND decision = 'include'").fetchone()[0]
+    screened = sum(counts.values())
+    return {"total": total, "screened": screened, "unscreened": max(0, total - screened),
+            **{name: counts.get(name, 0) for name in ("include", "exclude", "maybe", "not_retrieved")}}
+
+
 def _round_p(p: float) -> float:
     return float(f"{p:.3g}")
 
