@@ -59,10 +59,13 @@ def stopping_settings(library: Library) -> tuple[float, float]:
 
 def set_stopping_settings(library: Library, target: float | None = None, confidence: float | None = None) -> tuple[float, float]:
     """Change the target recall and/or the confidence (fractions, or percentages above 1); returns both."""
+    current = dict(zip((TARGET_KEY, CONFIDENCE_KEY), stopping_settings(library)))
     for key, value, name in ((TARGET_KEY, target, "target recall"), (CONFIDENCE_KEY, confidence, "confidence")):
         if value is None:
             continue
         value = float(value) / 100 if float(value) > 1 else float(value)
+        if round(value, 4) == round(current[key], 4):
+            continue  # unchanged: no command, no undo step
         if not _valid(value):
             raise InputError(f"the {name} must be between 50 % and 99.9 %, not {percent(value)}")
         set_setting(library, key, round(value, 4), f"Set the stopping {name} to {percent(value)}")
