@@ -88,7 +88,8 @@ class ScreeningView(QWidget):
 
     # -- layout ---------------------------------------------------------------------------------------------
     def _build(self) -> None:
-        self.stage_buttons = QButtonGroup(self)
+        self.stage_group = QButtonGroup(self)
+        self.stage_buttons: dict[str, QPushButton] = {}
         stage_row = QHBoxLayout()
         stage_row.addWidget(QLabel("Stage:"))
         for stage, text in ((TITLE_ABSTRACT, "Title / abstract"), (FULL_TEXT, "Full text")):
@@ -97,9 +98,9 @@ class ScreeningView(QWidget):
             button.setChecked(stage == self.stage)
             button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
             button.clicked.connect(lambda _=False, s=stage: self.set_stage(s))
-            self.stage_buttons.addButton(button)
+            self.stage_group.addButton(button)
+            self.stage_buttons[stage] = button
             stage_row.addWidget(button)
-            setattr(self, f"{stage}_button", button)
         stage_row.addStretch(1)
 
         self.record = QTextBrowser()
@@ -287,7 +288,7 @@ class ScreeningView(QWidget):
         if stage == self.stage:
             return
         self.stage = stage
-        getattr(self, f"{stage}_button").setChecked(True)
+        self.stage_buttons[stage].setChecked(True)
         self.show_reasons(False)
         self.queue, self.current, self.status = [], None, None
         self.ranked_once = False

@@ -63,7 +63,7 @@ def test_both_stages_with_reasons_and_undo(qtbot, screen):
     for _ in range(2):
         included.append(view.current)
         qtbot.keyClick(view, Qt.Key.Key_I)
-    view.set_stage("full_text")
+    view.stage_buttons["full_text"].click()
     assert view.stage == "full_text" and "R</b> not retrieved" in view.hint.text()
     settle(qtbot, view)
     assert view.current == included[0] and view.mode == "inclusion order"
@@ -80,7 +80,7 @@ def test_both_stages_with_reasons_and_undo(qtbot, screen):
     assert decision_of(lib, included[1], "full_text") is None and view.current == included[1]
     settle(qtbot, view)
     assert "1 of 2 studies still to assess" in view.stop_note.text()
-    assert not view.target_spin.isVisible() or not view.isVisible()  # the rule belongs to title/abstract
+    assert view.isVisible() and not view.target_spin.isVisible()  # the rule belongs to title/abstract
     view.set_stage("title_abstract")
     settle(qtbot, view)
     assert view.current not in included and [d["study_id"] for d in decisions(lib)] == included
