@@ -26,7 +26,7 @@ class RecallChart(QWidget):
         self.remaining: tuple[float, float, float] | None = None  # estimate, low, high of relevant still unscreened
         self.target = 0.95
         self.stop_at: int | None = None
-        self.setMinimumSize(260, 190)
+        self.setMinimumSize(260, 210)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
 
     def set_data(self, labels: list[int], total: int, remaining: tuple[float, float, float] | None = None,
@@ -47,7 +47,7 @@ class RecallChart(QWidget):
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.fillRect(self.rect(), QColor("white"))
-        left, right, top, bottom = 44, 12, 10, 54
+        left, right, top, bottom = 44, 12, 10, 72
         plot = QRectF(left, top, self.width() - left - right, self.height() - top - bottom)
         x_max = max(self.total, len(self.labels), 1)
 
@@ -69,7 +69,7 @@ class RecallChart(QWidget):
         painter.drawText(QRectF(plot.left(), plot.bottom() + 16, plot.width(), 16), Qt.AlignmentFlag.AlignCenter,
                          "records screened")
         painter.setPen(QColor("#4c5b70"))
-        painter.drawText(QRectF(4, plot.bottom() + 32, self.width() - 8, 20),
+        painter.drawText(QRectF(4, plot.bottom() + 34, self.width() - 8, 38),
                          Qt.AlignmentFlag.AlignLeft | Qt.TextFlag.TextWordWrap, LEGEND)
 
         painter.setPen(QPen(TARGET, 1, Qt.PenStyle.DashLine))

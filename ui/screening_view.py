@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QButtonGroup,
     QDoubleSpinBox,
     QFormLayout,
+    QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
@@ -114,7 +115,7 @@ class ScreeningView(QWidget):
         self.button_row = QHBoxLayout()
         self.buttons: dict[str, QPushButton] = {}
         self.reason_box = QGroupBox("Exclude: why? (1-9, Enter for no reason, Esc to cancel)")
-        self.reason_row = QHBoxLayout(self.reason_box)
+        self.reason_grid = QGridLayout(self.reason_box)
         self.reason_box.hide()
         left = QWidget()
         left_layout = QVBoxLayout(left)
@@ -266,22 +267,20 @@ class ScreeningView(QWidget):
         from litreview.screening import reasons
 
         wanted = reasons(self.library, self.stage)
-        if wanted == self.reasons and self.reason_row.count():
+        if wanted == self.reasons and self.reason_grid.count():
             return
         self.reasons = wanted
-        while self.reason_row.count():
-            item = self.reason_row.takeAt(0)
+        while self.reason_grid.count():
+            item = self.reason_grid.takeAt(0)
             if item.widget() is not None:
                 item.widget().deleteLater()
-        for number, text in enumerate(wanted[:9], start=1):
-            button = QPushButton(f"{number} {text}")
+        choices = [(f"{number}  {text}", text) for number, text in enumerate(wanted[:9], start=1)]
+        for position, (caption, text) in enumerate([*choices, ("No reason (Enter)", "")]):
+            button = QPushButton(caption)
             button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+            button.setStyleSheet("text-align: left; padding: 3px 8px")
             button.clicked.connect(lambda _=False, t=text: self.pick_reason(t))
-            self.reason_row.addWidget(button)
-        none = QPushButton("No reason (Enter)")
-        none.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        none.clicked.connect(lambda: self.pick_reason(""))
-        self.reason_row.addWidget(none)
+            self.reason_grid.addWidget(button, position // 3, position % 3)
 
     # -- stage -------------------------------------------------------------------------------------------------
     def set_stage(self, stage: str) -> None:
