@@ -167,7 +167,7 @@ MODEL_TAG = hashlib.sha256(b"".join([(ROOT / "litreview" / "screening" / f).read
                                      for f in ("model.py", "features.py", "stopping.py")]
                                     + [inspect.getsource(simulate_order).encode()])).hexdigest()[:16]
 SHIPPED_WEIGHT = ranking_model.BLANK_PRIOR_WEIGHT
-WEIGHTS: list[float | None] = [None, 0.5, 1.0, 2.0, 4.0, 8.0]  # None: no blank rule (ELAS u4 alone)
+WEIGHTS: list[float | None] = [None, 0.5, 1.0, 2.0, 4.0, 8.0, 16.0, 32.0]  # None: no blank rule (ELAS u4 alone)
 ROW_CANDIDATES = [50, 100, 150, 200, 300, 400, 500, 750, 1000]
 TARGET = 95.0
 
@@ -476,7 +476,7 @@ def keypress_times(n_records: int, decisions: int = 1000, keys: int = 30) -> dic
     + curve, in the screen's worker thread). Keys come at a brisk reading pace (one per 0.4 s), excluding with
     a reason (E, 1) and including (I) in turn. Offscreen Qt."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from PySide6.QtCore import Qt
+    from PySide6.QtCore import Qt, qInstallMessageHandler
     from PySide6.QtTest import QTest
     from PySide6.QtWidgets import QApplication
 
@@ -485,6 +485,8 @@ def keypress_times(n_records: int, decisions: int = 1000, keys: int = 30) -> dic
     from ui.screening_view import ScreeningView
 
     app = QApplication.instance() or QApplication([])
+    qInstallMessageHandler(lambda _kind, _context, message: None if "propagateSizeHints" in message
+                           else print(message, file=sys.stderr))  # the offscreen plugin's harmless notice
     pool = [load_labelled(p) for p in datasets(quick=False)]
     records = [(t, a, int(y)) for d in pool for t, a, y in zip(d.titles, d.abstracts, d.labels)]
     records = [records[i % len(records)] for i in range(n_records)]
@@ -524,6 +526,8 @@ def keypress_times(n_records: int, decisions: int = 1000, keys: int = 30) -> dic
                 time.sleep(0.005)
         view.stop()
         view.close()
+        view.deleteLater()  # destroyed while the application lives, not by the interpreter's final collection
+        app.processEvents()
         library.close()
     return {"paint_median_s": statistics.median(paint), "paint_p95_s": float(np.percentile(paint, 95)),
             "snapshot_median_s": statistics.median(full), "snapshot_p95_s": float(np.percentile(full, 95))}
