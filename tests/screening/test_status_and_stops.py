@@ -82,6 +82,9 @@ def test_a_review_with_one_relevant_record(library):
     stop = stop_screening(library)
     assert stop["chosen_by"] == "rule" and stop["evidence"]["p_value"] < 0.05
     assert len(excluded_by_automation(library)) == status["unscreened"]
+    text = methods_paragraph(library)
+    assert "when the criterion rejected the hypothesis that recall was below 95 %" in text
+    assert f"{status['unscreened']} records not screened were excluded by automation" in text
 
 
 def test_a_review_with_no_relevant_record_says_so_clearly(library, capsys):
