@@ -20,7 +20,7 @@ measures is what users get.
   Whether the blank records already screened should lower that estimate (a Beta prior worth
   ``BLANK_PRIOR_WEIGHT`` records, updated by them) was judged leave-one-dataset-out on 16 dev datasets
   (bench/screening_bench.py, weights 0.5-32 and infinity): every fold chose infinity, i.e. no update (held-out
-  mean WSS@95 37.96 against 37.22 for the weight 2 used before; worst fold -2.3), so the base rate stands.
+  mean WSS@95 37.95 against 37.22 for the weight 2 used before; worst fold -2.3), so the base rate stands.
 * A BM25 prior (only when there is a protocol) is blended in with a weight that fades as includes accumulate
   (1 / (1 + includes)): it carries the reviewer's stated intent while the classifier knows little, and gets
   out of the way once it knows more.

@@ -28,7 +28,7 @@ window without adding a relevant record only lowers its p-value. So one test cos
 
 Measured (bench/screening_bench.py, 16 dev datasets, 10 seeds, 95 % target and confidence): the stop reached 95 %
 recall in every run on every dataset, on our orders and on ASReview's, screening 86 % of the records on average
-(the price of the promise: "100 irrelevant in a row" screens 78 % but misses 95 % in up to 90 % of a dataset's
+(the price of the promise: "100 irrelevant in a row" screens 76 % but misses 95 % in up to 90 % of a dataset's
 runs; tuned leave-one-dataset-out to keep the promise it screens as much and still misses on one held-out
 dataset). Where the assumption is weakest, records in random order (a ranking that learned nothing), testing
 every window after every record lets the miss rate reach 5.5-8 % on some collections; that is why the status
