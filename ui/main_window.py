@@ -214,11 +214,13 @@ class MainWindow(QMainWindow):
             self.page.refresh(changes)
         else:
             self._stale.add("library")
-        if areas & {"studies", "decisions", "protocol"}:
-            if self.tabs.currentWidget() is self.screening:
+        if areas & {"studies", "decisions", "protocol", "settings"}:
+            if self.tabs.currentWidget() is not self.screening:
+                self._stale.add("screening")
+            elif changes is None:
                 self.screening.refresh()
             else:
-                self._stale.add("screening")
+                self.screening.on_changes(changes)
         self._update_actions()
 
     def _on_tab_changed(self, _index: int) -> None:

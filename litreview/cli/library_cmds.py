@@ -183,11 +183,13 @@ def show_command(args: argparse.Namespace) -> int:
             raise InputError(f"no study {args.study_id} in {library.folder}")
         files = library.query("SELECT sha256, original_path, stored_path, size FROM files WHERE study_id = ?",
                               (args.study_id,))
-        decision = library.query("SELECT decision, note FROM decisions WHERE study_id = ?", (args.study_id,))
+        decisions = library.query("SELECT stage, decision, reason, note, actor FROM decisions WHERE study_id = ? "
+                                  "ORDER BY stage DESC", (args.study_id,))
     if args.json:
         study.pop("title_key", None)
         study.pop("author_key", None)
-        print_json({**study, "files": files, "decision": decision[0] if decision else None})
+        by_stage = {d.pop("stage"): d for d in decisions}
+        print_json({**study, "files": files, "decision": by_stage.get("title_abstract"), "decisions": by_stage})
         return 0
     print(_title(study))
     print(", ".join(_name(a) for a in study["authors"]) or "(no authors)")
@@ -199,8 +201,10 @@ def show_command(args: argparse.Namespace) -> int:
         print("! no text layer: needs OCR")
     for row in files:
         print(f"file: {row['stored_path'] or row['original_path']} ({row['size']} bytes)")
-    if decision:
-        print(f"screening: {decision[0]['decision']}")
+    for row in decisions:
+        stage = "title/abstract" if row["stage"] == "title_abstract" else "full text"
+        reason = f" ({row['reason']})" if row["reason"] else ""
+        print(f"screening, {stage}: {row['decision']}{reason}" + (f" — {row['note']}" if row["note"] else ""))
     if study["abstract"]:
         print()
         print(study["abstract"])
