@@ -64,6 +64,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"{self.library.folder.name} — litreview")
         self.qsettings = QSettings(str(config_dir() / "ui.ini"), QSettings.Format.IniFormat)
         self.last_summary: ImportSummaryDialog | None = None
+        self.history_dialog: Any = None
         self.last_error: str | None = None
         self._stale: set[str] = set()  # views that missed changes while hidden
         self._closed = False  # after closeEvent nothing may read the (closed) library
@@ -195,6 +196,8 @@ class MainWindow(QMainWindow):
         self._action(view, "&Library", self.show_library_view, "Ctrl+1")
         self._action(view, "&Screening", lambda: self.tabs.setCurrentWidget(self.screening), "Ctrl+2")
         self._action(view, "&Hierarchy (wide tree)", self.show_hierarchy_view, "Ctrl+3")
+        view.addSeparator()
+        self._action(view, "&Decision history", self.show_history, "Ctrl+H")
 
         help_menu = bar.addMenu("&Help")
         self._action(help_menu, "A first review in ten &minutes", self.show_guide, QKeySequence.StandardKey.HelpContents)
@@ -496,6 +499,18 @@ class MainWindow(QMainWindow):
         rebuild.clicked.connect(self.pipeline.run_build)
         box.open()
         self.build_box = box
+
+    def show_history(self) -> None:
+        """Every decision, changed minds included, with reasons, filter and search."""
+        from ui.history_dialog import HistoryDialog
+
+        if self.history_dialog is None:  # one dialog, kept up to date while it is open
+            self.history_dialog = HistoryDialog(self.library, self)
+            self.history_dialog.study_activated.connect(self.show_study_in_library)
+            self.ops.changed.connect(lambda _changes: self.history_dialog.refresh()
+                                     if self.history_dialog.isVisible() else None)
+        self.history_dialog.refresh()
+        self.history_dialog.open()
 
     def show_prisma(self) -> None:
         """The PRISMA 2020 flow diagram with every number traceable: a click on a box lists its records."""

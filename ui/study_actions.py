@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QInputDialog, QMenu, QWidget
 
 from litreview.hierarchy import category_path, drop
 from litreview.records import delete_studies, describe, merge_studies, readable_copy
-from litreview.screening import decide
+from litreview.screening import decide, reasons
 from litreview.store.queries import study_detail
 from ui.library_page import LibraryPage
 from ui.ops import Ops
@@ -58,20 +58,32 @@ class StudyActions(QObject):
             self.refused.emit("Select one or more studies in the table first.")
         return ids
 
-    def decide(self, decision: str) -> None:
+    def decide(self, decision: str, reason: str = "") -> None:
+        """A title/abstract decision (with a reason) on the selection: one undo step, however many studies."""
         ids = self._selection()
         if not ids:
             return
 
         def op(library):
             if len(ids) == 1:
-                decide(library, ids[0], decision)
+                decide(library, ids[0], decision, reason=reason)
                 return
             with library.step(f"{decision.capitalize()} {len(ids)} studies", origin="user"):
                 for study_id in ids:
-                    decide(library, study_id, decision)
+                    decide(library, study_id, decision, reason=reason)
 
         self.ops.run(op, context="saving the decisions")
+
+    def exclude_with_reason(self) -> None:
+        """Exclude the selection with a reason from the review's list (or one typed here)."""
+        if not self.page.selected_ids():
+            self.refused.emit("Select one or more studies in the table first.")
+            return
+        choices = reasons(self.page.library, "title_abstract")
+        reason, ok = QInputDialog.getItem(self.window, "Exclude with a reason", "Why is it excluded?", choices, 0,
+                                          True)
+        if ok:
+            self.decide("exclude", reason.strip())
 
     def delete(self) -> None:
         ids = self._selection()
@@ -140,6 +152,7 @@ class StudyActions(QObject):
             for key, decision in (("I", "include"), ("E", "exclude"), ("M", "maybe")):
                 action = menu.addAction(f"{decision.capitalize()} ({key})")
                 action.triggered.connect(lambda _=False, d=decision: self.decide(d))
+            menu.addAction("Exclude with a reason…").triggered.connect(self.exclude_with_reason)
             menu.addSeparator()
         if len(ids) == 1:
             menu.addAction("Edit record…").triggered.connect(self.edit_record)

@@ -107,3 +107,22 @@ def test_prisma_from_the_file_menu_traces_a_number_to_its_studies(qtbot, window)
     assert dialog.isVisible()
     dialog.studyActivated.emit(ids[1])
     assert window.page.selected_study == ids[1] and window.tabs.currentWidget() is window.page
+
+
+def test_a_past_decision_changed_from_the_table_with_a_reason_shows_in_history_and_pane(qtbot, window, monkeypatch):
+    from PySide6.QtWidgets import QInputDialog
+
+    [study] = add_studies(window, ["Nudging physicians with defaults"])
+    window.refresh()
+    select(window, study)
+    qtbot.keyClick(window.table, Qt.Key.Key_I)
+    monkeypatch.setattr(QInputDialog, "getItem", lambda *args, **kwargs: ("wrong population", True))
+    window.study_actions.exclude_with_reason()
+    assert "Title/abstract: excluded (wrong population)" in window.study_pane.view.toPlainText()
+    window.show_history()
+    rows = [[window.history_dialog.table.item(r, c).text() for c in range(7)]
+            for r in range(window.history_dialog.table.rowCount())]
+    assert [row[3] for row in rows] == ["exclude", "include (changed later)"]
+    assert rows[0][4] == "wrong population" and rows[0][1].startswith("Nudging physicians with defaults")
+    window.history_dialog.search.setText("population")
+    assert window.history_dialog.table.rowCount() == 1
