@@ -88,7 +88,7 @@ def score_order(labels: np.ndarray, seed: int, priors: list[int], order: list[in
     seen = np.concatenate([labels[list(priors)], post_labels])
     stop = max(0, ranked_stop_position(seen, len(seen), target, confidence, start=len(priors)) - len(priors))
     stop_recall, stop_fraction = share_at_stop(positions, n, stop)
-    row100 = n_in_a_row_position(post_labels, 100)
+    row100 = n_in_a_row_position(post_labels.tolist(), 100)
     recall100, fraction100 = share_at_stop(positions, n, row100)
     return SeedRun(seed, priors, order, metrics, stop, stop_recall, stop_fraction,
                    {"stop": row100, "recall": recall100, "fraction": fraction100}, seconds)

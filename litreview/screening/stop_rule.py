@@ -38,10 +38,10 @@ offers the random-sample check whenever the ranking has not learned yet.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import ArrayLike
 from scipy.stats import hypergeom
 
 RULE_NAME = "Callaghan & Müller-Hansen (2020) statistical stopping criterion"
@@ -61,7 +61,7 @@ class RankedTest:
     relevant_in_window: int
 
 
-def ranked_test(labels: Sequence[int], total: int, target: float) -> RankedTest:
+def ranked_test(labels: ArrayLike, total: int, target: float) -> RankedTest:
     """Test H0 "recall < target" on ``labels`` (0/1 in screening order) out of ``total`` records."""
     labels = np.asarray(labels, dtype=int)
     screened, found = len(labels), int(labels.sum())
@@ -89,7 +89,7 @@ def _best_window(relevant: np.ndarray, screened: int, remaining: int, missing: i
     return RankedTest(float(p[best]), int(windows[best]), int(in_window[best]))
 
 
-def ranked_stop_position(labels: Sequence[int], total: int | None = None, target: float = 0.95,
+def ranked_stop_position(labels: ArrayLike, total: int | None = None, target: float = 0.95,
                          confidence: float = 0.95, start: int = 0) -> int:
     """Replaying a whole order's labels: the number of records screened when the rule first rejects H0 (checked
     after every record from ``start`` on, as the app checks after every decision); everything if it never does."""
@@ -107,7 +107,7 @@ def ranked_stop_position(labels: Sequence[int], total: int | None = None, target
     return len(labels)
 
 
-def records_until_ranked_stop(labels: Sequence[int], total: int, target: float, confidence: float) -> int:
+def records_until_ranked_stop(labels: ArrayLike, total: int, target: float, confidence: float) -> int:
     """How many more records, none of them relevant, until the ranked test rejects H0 (0 = it does now).
 
     Each irrelevant record lengthens every window without adding a relevant one, so the smallest p-value only

@@ -23,6 +23,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import ArrayLike
 from scipy import stats
 from scipy.special import logsumexp
 
@@ -73,7 +74,7 @@ def posterior(labels: np.ndarray, total: int):
     return np.exp(log_weight - logsumexp(log_weight)), shape, exposure, future
 
 
-def discovery_rate(labels: Sequence[int]) -> float:
+def discovery_rate(labels: ArrayLike) -> float:
     """Posterior mean of the rate at which screening finds relevant records now (relevant per record, at the
     last screened position): r | slope is Gamma(shape, exposure), mixed over the slopes' posterior."""
     labels = np.asarray(labels, dtype=int)
@@ -83,7 +84,7 @@ def discovery_rate(labels: Sequence[int]) -> float:
     return float(np.sum(weight * shape / exposure))
 
 
-def estimate(labels: Sequence[int], total: int) -> RemainingEstimate:
+def estimate(labels: ArrayLike, total: int) -> RemainingEstimate:
     """Estimate what is left after screening ``labels`` (0/1, in screening order) out of ``total`` records."""
     labels = np.asarray(labels, dtype=int)
     screened, found = len(labels), int(labels.sum())
@@ -99,8 +100,8 @@ def estimate(labels: Sequence[int], total: int) -> RemainingEstimate:
     top = int(min(remaining, np.max(stats.nbinom.ppf(0.999, shape, p[weight > 1e-9]))))
     grid = np.arange(0, top + 1)
     cdf = (weight[:, None] * stats.nbinom.cdf(grid[None, :], shape, p[:, None])).sum(axis=0)
-    low = int(grid[min(np.searchsorted(cdf, 0.05), top)])
-    high = int(grid[min(np.searchsorted(cdf, 0.95), top)])
+    low = int(grid[min(int(np.searchsorted(cdf, 0.05)), top)])
+    high = int(grid[min(int(np.searchsorted(cdf, 0.95)), top)])
     return RemainingEstimate(found, screened, remaining, mean, (low, high), found / (found + mean))
 
 

@@ -149,7 +149,7 @@ def test_protocol_edits_are_commands(library):
     set_protocol(library, question="Does CBT help?")
     set_protocol(library, inclusion="RCTs")
     assert get_protocol(library) == {"question": "Does CBT help?", "inclusion": "RCTs", "exclusion": ""}
-    assert json.loads(_feedback(library, "protocol")[-1]["payload"]) == {"inclusion": {"before": "", "after": "RCTs"}}
+    assert json.loads(_feedback(library, "protocol")[-1]["payload"]) == {"changes": {"inclusion": {"before": "", "after": "RCTs"}}}
     library.undo()
     assert get_protocol(library)["inclusion"] == ""
     library.undo()
