@@ -11,19 +11,20 @@ on the Topic aspect's top level as the tree shows it:
    an uncategorised study first of all) to the category holding most of its gold topic, or **create** a category
    for it (a neutral name, "New topic 1") when no category is mostly its topic; create + move is one correction.
 
-Ties are broken by the seed. The user corrects the hierarchy as it stands with its corrections applied (the
-apply-only state); the three readings are taken from the same corrections after each budget:
+Ties are broken by the seed. The user corrects what it sees, as in the pilot, so two users run per seed from
+the same start:
 
-* **apply_only**: the library as the corrections left it;
-* **learner**: the same with every proposal of ``learner.learn`` accepted (what "accept all" gives);
-* **placebo**: the learner's proposals with zero corrections (re-scoring the build alone), so a learner that only
-  re-clusters gets no credit for corrections it never used.
+* **apply_only**: a user who sees the library as its corrections left it, and nothing else changes;
+* **learner**: a user who sees the library with every proposal of ``learner.learn`` accepted (what "Move all"
+  in the app gives) and corrects what is still wrong there; it is scored on that view;
+* **placebo**: the learner's proposals with zero corrections (re-scoring the start alone), scored on the learner
+  user's untouched studies, so a learner that only re-clusters gets no credit for corrections it never used.
 
-Each is scored with the shared scorer's ``score_partition`` on the untouched studies (not moved or assigned by the
-user; a merge carries studies along without the user looking at each, so they stay untouched), primary
-top-level Topic category per study. ``fixed_per_correction`` = (untouched studies in a category named for their
-topic under the learner - under apply-only) / corrections spent; ``regressions`` = share of untouched studies
-right under apply-only and wrong under the learner.
+Each is scored with the shared scorer's ``score_partition`` on that user's untouched studies (not moved or
+assigned by it; a merge carries studies along without the user looking at each, so they stay untouched), the
+primary top-level Topic category per study. ``fixed_per_correction`` = (untouched studies in a category named for
+their topic under the learner - under apply-only) / corrections spent; ``regressions`` = share of the studies
+untouched by both users that are right under apply-only and wrong under the learner.
 """
 
 from __future__ import annotations
@@ -72,9 +73,8 @@ def simulate(mixture: str | Path, *, scorer: ModuleType, budgets: tuple[int, ...
              encoder_factory: Callable[[], Any] | None = None,
              user_weights: tuple[float, ...] = (learner.USER_WEIGHT,), progress: ProgressCallback = no_progress,
              cancel: CancelToken | None = None) -> dict[tuple[str, float], dict[str, Any]]:
-    """``evaluate_corrections`` for several starts and learner weights over ONE build: the simulated user's
-    corrections do not depend on the learner, so every weight is read from the same corrections.
-    Returns {(start, weight): result}."""
+    """``evaluate_corrections`` for several starts and learner weights over ONE build. Returns
+    {(start, weight): result}."""
     from litreview.store import Library
 
     unknown = [s for s in starts if s not in STARTS]
@@ -96,74 +96,108 @@ def simulate(mixture: str | Path, *, scorer: ModuleType, budgets: tuple[int, ...
         finally:
             library.close()
         gold = {study: gold_by_ref[ref] for study, ref in id_map.items()}
+        hierarchy_id = report.hierarchy_id
+
+        def run(folder: Path, seed: int, weight: float | None) -> list[dict[str, Any]]:
+            copy = Path(scratch) / f"run-{time.perf_counter_ns()}"
+            shutil.copytree(folder, copy)
+            with Library(copy) as library:
+                out = _run(library, hierarchy_id, gold, budgets, seed, weight, progress, cancel)
+            shutil.rmtree(copy, ignore_errors=True)
+            return out
+
         for start in starts:
-            runs = []
+            per_seed: list[dict[float, list[dict[str, Any]]]] = []
             for seed in range(seeds):
-                if cancel is not None:
-                    cancel.check()
-                copy = Path(scratch) / f"{start}-{seed}"
-                shutil.copytree(base, copy)
-                library = Library(copy)
-                try:
+                folder = Path(scratch) / f"{start}-{seed}"
+                shutil.copytree(base, folder)
+                with Library(folder) as library:
                     if start != "app":
-                        _write_start(library, report.hierarchy_id, start, len(set(gold.values())), seed)
-                    runs.append(_run_seed(library, report.hierarchy_id, gold, budgets, seed, scorer, user_weights,
-                                          progress))
-                finally:
-                    library.close()
-                shutil.rmtree(copy, ignore_errors=True)
+                        _write_start(library, hierarchy_id, start, len(set(gold.values())), seed)
+                    aspect = _topic_aspect(library, hierarchy_id)
+                    initial = _placement(library, hierarchy_id, aspect)
+                    placebos = {w: _learner_placement(library, hierarchy_id, aspect, w)[0] for w in user_weights}
+                applied = run(folder, seed, None)
+                per_weight = {}
+                for weight in user_weights:
+                    learned = run(folder, seed, weight)
+                    per_weight[weight] = [_cells(scorer, gold, initial, placebos[weight], a, b)
+                                          for a, b in zip(applied, learned)]
+                per_seed.append(per_weight)
+                shutil.rmtree(folder, ignore_errors=True)
             for weight in user_weights:
-                result = _summary(Path(mixture).name, seeds, budgets, [[cell[weight] for cell in run] for run in runs],
+                result = _summary(Path(mixture).name, seeds, budgets, [cells[weight] for cells in per_seed],
                                   report, build_seconds, weight, getattr(engine, "name", None))
                 results[(start, weight)] = {**result, "start": start}
     return results
 
 
 # -- one simulated user -----------------------------------------------------------------------------------------
-def _run_seed(library, hierarchy_id: int, gold: dict[int, str], budgets: tuple[int, ...], seed: int,
-              scorer: ModuleType, user_weights: tuple[float, ...],
-              progress: ProgressCallback) -> list[dict[float, dict[str, Any]]]:
-    """Per budget, per learner weight: the three readings of the same corrections."""
+def _run(library, hierarchy_id: int, gold: dict[int, str], budgets: tuple[int, ...], seed: int,
+         weight: float | None, progress: ProgressCallback, cancel: CancelToken | None) -> list[dict[str, Any]]:
+    """One simulated user correcting what it is shown: the library as it stands (``weight`` None: apply-only) or
+    the library with the learner's proposals accepted (the learner with ``weight``). Per budget: the placement
+    it sees, the studies it touched, the corrections spent, the seconds they took."""
     rng = random.Random(f"lfc-1:{seed}")
     aspect = _topic_aspect(library, hierarchy_id)
-    placebos = {w: _learner_placement(library, hierarchy_id, aspect, w)[0] for w in user_weights}
-    start = _placement(library, hierarchy_id, aspect)
     touched: set[int] = set()
-    spent, seconds = 0, 0.0
+    spent, seconds, rescore = 0, 0.0, 0.0
+
+    def view() -> dict[int, int | None]:
+        nonlocal rescore
+        if weight is None:
+            return _placement(library, hierarchy_id, aspect)
+        placement, rescore = _learner_placement(library, hierarchy_id, aspect, weight)
+        return placement
+
+    seen = view()
     out = []
     for budget in budgets:
         while spent < budget:
+            if cancel is not None:
+                cancel.check()
             began = time.perf_counter()
-            if not simulated_correction(library, hierarchy_id, aspect, gold, touched, rng, spent):
+            if not simulated_correction(library, hierarchy_id, aspect, gold, touched, rng, spent, seen):
                 break
             seconds += time.perf_counter() - began
             spent += 1
+            seen = view()
             progress(ProgressEvent("corrections", spent, budgets[-1], f"seed {seed}"))
-        applied = _placement(library, hierarchy_id, aspect)
-        untouched = [s for s in gold if s not in touched]
-        right_applied = _right(applied, gold, untouched)
-        cells = {}
-        for weight in user_weights:
-            learned, rescore = _learner_placement(library, hierarchy_id, aspect, weight)
-            right_learned = _right(learned, gold, untouched)
-            cells[weight] = {
-                "budget": budget, "corrections": spent, "untouched": len(untouched), "seconds": round(seconds, 3),
-                "start": _scores(scorer, start, gold, untouched),
-                "apply_only": _scores(scorer, applied, gold, untouched),
-                "learner": _scores(scorer, learned, gold, untouched),
-                "placebo": _scores(scorer, placebos[weight], gold, untouched),
-                "fixed": len(right_learned) - len(right_applied),
-                "regressions": len(right_applied - right_learned) / max(1, len(untouched)),
-                "rescore_seconds": round(rescore, 4),
-            }
-        out.append(cells)
+        out.append({"budget": budget, "corrections": spent, "placement": dict(seen), "touched": set(touched),
+                    "seconds": round(seconds, 3), "rescore_seconds": round(rescore, 4)})
     return out
 
 
+def _cells(scorer: ModuleType, gold: dict[int, str], initial: dict, placebo: dict, applied: dict,
+           learned: dict) -> dict[str, Any]:
+    """The readings of one budget: apply-only and placebo on the apply-only run's untouched studies, the learner on
+    its own run's (each user left different studies untouched)."""
+    untouched_a = [s for s in gold if s not in applied["touched"]]
+    untouched_l = [s for s in gold if s not in learned["touched"]]
+    right_a = _right(applied["placement"], gold, untouched_a)
+    right_l = _right(learned["placement"], gold, untouched_l)
+    common = [s for s in untouched_l if s not in applied["touched"]]
+    return {
+        "budget": applied["budget"], "corrections": learned["corrections"],
+        "corrections_apply_only": applied["corrections"], "untouched": len(untouched_l),
+        "untouched_apply_only": len(untouched_a), "seconds": learned["seconds"],
+        "start": _scores(scorer, initial, gold, untouched_l),
+        "apply_only": _scores(scorer, applied["placement"], gold, untouched_a),
+        "learner": _scores(scorer, learned["placement"], gold, untouched_l),
+        "placebo": _scores(scorer, placebo, gold, untouched_l),
+        "fixed": len(right_l) - len(right_a),
+        "regressions": len(_right(applied["placement"], gold, common) - _right(learned["placement"], gold, common))
+        / max(1, len(common)),
+        "rescore_seconds": learned["rescore_seconds"],
+    }
+
+
 def simulated_correction(library, hierarchy_id: int, aspect: int, gold: dict[int, str], touched: set[int],
-                  rng: random.Random, spent: int) -> bool:
-    """One LFC-1 correction through the app's correction op; False when the top level is already right."""
-    placement = _placement(library, hierarchy_id, aspect)
+                         rng: random.Random, spent: int, seen: dict[int, int | None] | None = None) -> bool:
+    """One LFC-1 correction of what the user sees (``seen``: study -> top category; default the library as it
+    stands) through the app's correction op; False when it is already right."""
+    actual = _placement(library, hierarchy_id, aspect)
+    placement = seen if seen is not None else actual
     members: dict[int, list[int]] = {}
     for study, category in placement.items():
         if category is not None:
@@ -176,9 +210,8 @@ def simulated_correction(library, hierarchy_id: int, aspect: int, gold: dict[int
     if duplicated:
         _, categories = rng.choice(duplicated)
         by_size = sorted(categories, key=lambda c: (-len(members[c]), c))
-        source, target = by_size[-1], by_size[0]
         with suggestions.correcting(library, hierarchy_id):
-            edits.merge_categories(library, source, target)
+            edits.merge_categories(library, by_size[-1], by_size[0])
         return True
     wrong = [s for s, c in placement.items() if s not in touched and (c is None or topic_of[c] != gold[s])]
     if not wrong:
@@ -198,10 +231,11 @@ def simulated_correction(library, hierarchy_id: int, aspect: int, gold: dict[int
             target = max(homes, key=lambda c: (sum(gold[s] == gold[study] for s in members[c]), -c))
         else:
             target = edits.new_category(library, aspect, f"New topic {spent + 1}")
-        if placement[study] is None:
+        origin = actual.get(study)
+        if origin is None or origin == target:   # uncategorised, or the learner's view had moved it away
             edits.assign_study(library, study, target)
         else:
-            edits.move_study(library, study, placement[study], target)
+            edits.move_study(library, study, origin, target)
     touched.add(study)
     return True
 
