@@ -1,4 +1,4 @@
-"""Hierarchy sub-commands: claims, hierarchy build / show, eval hierarchy."""
+"""Hierarchy sub-commands: claims, hierarchy build / assign-new / show, eval hierarchy, eval corrections."""
 
 from __future__ import annotations
 
@@ -22,6 +22,10 @@ def register(subparsers) -> None:
     command = actions.add_parser("build", help="build the hierarchy (a rebuild keeps your edits and locks)")
     command.add_argument("--aspects", type=int, default=5, help="how many aspects at most (1-5, default 5)")
     command.add_argument("--depth", type=int, default=3, help="levels of categories below an aspect (1-3)")
+    basis = command.add_mutually_exclusive_group()
+    basis.add_argument("--included", action="store_true", help="build on the studies included by screening only")
+    basis.add_argument("--all", action="store_true",
+                       help="build on every study not excluded (default for a first build; a rebuild keeps its basis)")
     command.add_argument("--json", action="store_true")
     command.set_defaults(func=build_command)
     command = actions.add_parser("assign-new", help="place studies imported after the build into the tree")
@@ -99,8 +103,9 @@ def build_command(args: argparse.Namespace) -> int:
         raise InputError("--aspects must be 1-5 and --depth 1-3")
     with open_library(args) as library, TerminalProgress(enabled=not args.json) as bar:
         with _engine(library) as engine:
+            scope = "included" if args.included else "all" if args.all else None
             report = build_hierarchy(library, engine, aspects=args.aspects, depth=args.depth, progress=bar,
-                                     cancel=bar.token)
+                                     cancel=bar.token, scope=scope)
     if args.json:
         print_json({"hierarchy_id": report.hierarchy_id, "studies": report.studies, "seconds": report.seconds,
                     "kept_categories": report.kept_categories, "vectors": report.vectors, "notes": report.notes,

@@ -252,8 +252,8 @@ def _write_start(library, hierarchy_id: int, start: str, topics: int, seed: int)
         current = _placement(library, hierarchy_id, aspect)
         groups = sorted({c for c in current.values() if c is not None})
         rng = random.Random(f"lfc-1:noisy:{seed}")
-        placed = sorted(s for s, c in current.items() if c is not None)
-        labels = {s: groups.index(current[s]) for s in placed}
+        labels = {s: groups.index(c) for s, c in sorted(current.items()) if c is not None}
+        placed = sorted(labels)
         for study in rng.sample(placed, int(NOISE * len(placed))):
             labels[study] = rng.choice([g for g in range(len(groups)) if g != labels[study]])
     else:
@@ -338,7 +338,7 @@ def _right(placement: dict[int, int | None], gold: dict[int, str], ids: list[int
         if category is not None and study in gold:
             members.setdefault(category, []).append(study)
     topic_of = {c: _majority(m, gold) for c, m in members.items()}
-    return {s for s in ids if placement.get(s) is not None and topic_of[placement[s]] == gold[s]}
+    return {s for s in ids if (c := placement.get(s)) is not None and topic_of[c] == gold[s]}
 
 
 def _summary(name: str, seeds: int, budgets: tuple[int, ...], runs: list[list[dict]], report, build_seconds: float,

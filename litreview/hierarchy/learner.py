@@ -14,17 +14,19 @@ ahead of nearest-neighbour propagation).
   embeddings cached per study by ``litreview.embeddings``, or the build's TF-IDF+LSA when it had to fall back),
   the studies the user placed there weighted ``USER_WEIGHT``, the ones the user took out or refused subtracted
   at ``NEGATIVE_SHARE`` of that weight (Rocchio's textbook ratio gamma / beta = 0.15 / 0.75).
-* **Scores**: the build's two features, leave-one-out (a study never votes for itself): cosine to the weighted
-  centroid and mean cosine to the nearest members; calibrated to probabilities by the build's own
-  ``Calibrator`` on the current memberships, so "more likely than not" means what it means in the build.
+* **Scores**: two features, leave-one-out (a study never votes for itself): cosine to the weighted centroid,
+  and the similarity-weighted vote of its ``NEIGHBOURS`` nearest placed studies, each voting with its weight
+  (the build's second feature, the mean cosine to the nearest members, cannot hear a correction: one moved study
+  among forty does not move it); calibrated to probabilities by the build's own ``Calibrator`` on the current
+  memberships, so "more likely than not" means what it means in the build.
 * **Decision**: a study is proposed another category when that category is more likely than not
-  (``THRESHOLD``) and its own is not; an uncategorised study when one category is more likely than not.
+  (``THRESHOLD``) and more likely than its own; an uncategorised study when one category is more likely than not.
 * **Never moved**: studies the user judged (every example above but a merge's), studies with a locked
   placement or in a locked category; no study is proposed into a locked category.
 
-The constants are principles, not fits: ``USER_WEIGHT`` says one judged study outweighs the ten machine-placed
-members nearest in size to a typical dev category's quarter (chosen before measuring, as in the pilot), and
-``bench/corrections_bench.py`` checks it leave-one-mixture-out against the alternatives.
+The constants are not fitted here: ``USER_WEIGHT`` = 10 is the up-weighting of the LFC-1 pilot (chosen there
+before any measurement), ``NEGATIVE_SHARE`` is Rocchio's, ``NEIGHBOURS`` and ``THRESHOLD`` are the build's.
+``bench/corrections_bench.py`` checks ``USER_WEIGHT`` leave-one-mixture-out against 1, 3 and 30.
 """
 
 from __future__ import annotations
