@@ -3,7 +3,7 @@ never touched, learner against the corrections alone (apply-only, the baseline o
 learner with zero corrections (placebo).
 
     .venv/bin/python bench/corrections_bench.py [--mixtures NAME ...] [--seeds 3] [--starts app under over noisy]
-        [--weights 1 3 10 30] [--skip-timing] [--timing-studies 1000] [--quick]
+        [--weights 1 3 10 30] [--skip-timing | --timing-only] [--timing-studies 1000] [--quick]
 
 Over every dev mixture (``bench/hierarchy_mixtures.py``: the shipped dev_cohen and dev_mixed plus the 11 it
 builds), 3 seeds each, through ``litreview.hierarchy.correction_sim`` (the code of ``litreview eval
@@ -204,6 +204,7 @@ def main(argv=None) -> int:
     parser.add_argument("--weights", nargs="+", type=float, default=[1.0, 3.0, 10.0, 30.0])
     parser.add_argument("--skip-timing", action="store_true")
     parser.add_argument("--timing-studies", type=int, default=1000)
+    parser.add_argument("--timing-only", action="store_true", help="only the re-scoring time")
     parser.add_argument("--quick", action="store_true", help="dev_cohen and dev_mixed, 1 seed, no timing")
     args = parser.parse_args(argv)
     if not SCORER.is_file():
@@ -217,12 +218,14 @@ def main(argv=None) -> int:
     seeds = 1 if args.quick else args.seeds
     record: dict = {"load_average_start": round(os.getloadavg()[0], 2), "seeds": seeds, "budgets": BUDGETS,
                     "model": "none (statistics only)", "targets": TARGETS}
-    print(f"corrections bench: {len(names)} mixtures, {seeds} seeds, starts {', '.join(args.starts)}, "
-          f"load average {record['load_average_start']}", flush=True)
-    record["results"] = run_mixtures(names, paths, scorer, seeds, args.starts, weights)
-    lines = table(record["results"], learner.USER_WEIGHT)
-    if len(names) > 2 and len(weights) > 1:
-        lines += leave_one_out(record["results"], weights)
+    print(f"corrections bench: {'timing only' if args.timing_only else f'{len(names)} mixtures, {seeds} seeds'}, "
+          f"starts {', '.join(args.starts)}, load average {record['load_average_start']}", flush=True)
+    lines: list[str] = []
+    if not args.timing_only:
+        record["results"] = run_mixtures(names, paths, scorer, seeds, args.starts, weights)
+        lines += table(record["results"], learner.USER_WEIGHT)
+        if len(names) > 2 and len(weights) > 1:
+            lines += leave_one_out(record["results"], weights)
     if not (args.skip_timing or args.quick):
         record["timing"] = timing(args.timing_studies)
         t = record["timing"]
@@ -234,7 +237,7 @@ def main(argv=None) -> int:
                      f"{t['first_build_seconds']} s), ratio {t['rescore_median'] / max(t['rebuild_seconds'], 1e-9):.3f}")
     print("\n".join(lines))
     record["table"] = lines
-    target = OUT / "corrections_bench.json"
+    target = OUT / ("corrections_timing.json" if args.timing_only else "corrections_bench.json")
     target.write_text(json.dumps(record, indent=1, default=str), encoding="utf-8")
     print(f"\nwritten: {target}")
     return 0
