@@ -1,4 +1,5 @@
-"""The library page: the hierarchy tree, the study table (search, decision filter, scope) and the study pane.
+"""The library page: the hierarchy tree, the study table (search, decision filter, scope), the study pane, and the
+bar that offers the learner's suggestions after a correction.
 
 It reads through the window's read-only library and the core's read API, and redraws only what a change
 touched (``refresh(changes)``, Anki's ``OpChanges``): a decision redraws the table's decision column and the
@@ -27,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from litreview import hierarchy
+from litreview.hierarchy import suggestions
 from litreview.records import readable_copy
 from litreview.screening import get_protocol
 from litreview.store import Changes, Library
@@ -36,6 +38,7 @@ from ui.highlight import terms_of
 from ui.library_model import LibraryTableModel
 from ui.ops import Ops
 from ui.study_pane import StudyPane
+from ui.suggestions_bar import SuggestionsBar
 from ui.tree_model import HierarchyTreeModel, Node, studies_under
 from ui.tree_view import HierarchyTreeView
 
@@ -118,6 +121,9 @@ class LibraryPage(QSplitter):
         layout.addWidget(self.scope_row)
         layout.addWidget(self.table, 1)
         self.scope_row.hide()
+        self.suggestions_bar = SuggestionsBar()
+        self.suggestions_bar.show_requested.connect(self.show_suggestions)
+        layout.insertWidget(1, self.suggestions_bar)
 
     def restore_table_layout(self) -> None:
         """Title is the column that stretches; the others keep readable widths (also after a narrow view)."""
@@ -150,6 +156,8 @@ class LibraryPage(QSplitter):
         if areas is None or "hierarchy" in areas or "studies" in areas:
             self.tree_model.refresh()
             self.tree_hint.setVisible(self.tree_model.hierarchy_id is None)
+            self.suggestions_bar.set_offers(suggestions.offers(self.library, self.tree_model.hierarchy_id)
+                                            if self.tree_model.hierarchy_id is not None else [])
             if self.scope_node is not None and self._scope_index() is None:
                 self.scope_node = None
         if areas is None or areas & TABLE_AREAS or ("hierarchy" in areas and self.scope_node is not None):
@@ -195,7 +203,17 @@ class LibraryPage(QSplitter):
         if node.kind == "uncategorised":
             aspect = node.parent.name if node.parent else ""
             return f"not placed in any category of “{aspect}” ({node.count})"
+        if node.kind == "suggestions":
+            return f"suggested for “{node.parent.name if node.parent else ''}” ({node.count})"
         return "in " + " › ".join(hierarchy.category_path(self.library, node.id))
+
+    def show_suggestions(self, category_id: int) -> None:
+        """Select a category's "Suggested" node: the tree opens on it and the table lists its studies."""
+        index = self.tree_model.find("suggestions", category_id)
+        if index.isValid():
+            self.tree.scrollTo(index)
+            self.tree.expand(index)
+            self.tree.setCurrentIndex(index)
 
     def show_all_studies(self) -> None:
         self.scope_node = None
@@ -239,7 +257,10 @@ class LibraryPage(QSplitter):
                 self.library, study["id"], self.tree_model.hierarchy_id) if not c["implied"]]
         search = self.search_box.text().strip()
         hits = search_snippets(self.library, study["id"], search) if search else []
-        self.study_pane.show_study(study, terms=self.query_terms(), categories=categories, hits=hits)
+        offered = suggestions.open_rows(self.library, self.tree_model.hierarchy_id, study_id=study["id"]) \
+            if self.tree_model.hierarchy_id is not None else []
+        self.study_pane.show_study(study, terms=self.query_terms(), categories=categories, hits=hits,
+                                   suggestions=offered)
 
     def open_pdf_page(self, study_id: int, page: int) -> None:
         """Open the study's PDF (under a readable name) in the desktop's viewer, at a page where the viewer
@@ -263,9 +284,9 @@ class LibraryPage(QSplitter):
         if not current.isValid():
             return
         node = self.tree_model.node(current)
-        if node.kind == "study":
-            self.selected_study = node.id
-            self.show_study(node.id)
+        if node.kind in ("study", "suggestion"):
+            self.selected_study = node.id if node.kind == "study" else node.ref
+            self.show_study(self.selected_study)
             return
         self.scope_node = (node.kind, node.id)
         self._apply_scope()

@@ -19,7 +19,16 @@ from typing import Any
 
 from PySide6.QtCore import QSettings, QTimer
 from PySide6.QtGui import QAction, QDragEnterEvent, QDropEvent, QKeySequence
-from PySide6.QtWidgets import QFileDialog, QLabel, QMainWindow, QMenu, QMessageBox, QStackedWidget, QTabWidget
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QFileDialog,
+    QLabel,
+    QMainWindow,
+    QMenu,
+    QMessageBox,
+    QStackedWidget,
+    QTabWidget,
+)
 
 from litreview.llm import LlmSettings
 from litreview.paths import config_dir
@@ -482,21 +491,35 @@ class MainWindow(QMainWindow):
         return target
 
     def confirm_build(self) -> None:
-        """Build at once; a rebuild over the user's corrections first says what is kept and asks."""
+        """Build at once; ask first when a rebuild would replace the user's corrections (saying what is kept) or
+        when screening has included studies (offering to build on those only)."""
+        from litreview.hierarchy.build import INCLUDED
         from litreview.hierarchy.rebuild_plan import build_basis, what_a_rebuild_keeps
 
-        basis = build_basis(self.library).words()
+        basis = build_basis(self.library)
         keeps = what_a_rebuild_keeps(self.library)
-        if not keeps.anything:
-            self.show_message(f"Building the hierarchy of {basis}.")
+        included = basis.included
+        if not keeps.anything and not included:
+            self.show_message(f"Building the hierarchy of {basis.words()}.")
             self.pipeline.run_build()
             return
-        box = QMessageBox(QMessageBox.Icon.Question, "Rebuild the hierarchy?",
-                          f"Rebuild the hierarchy of {basis}?\n\nYour corrections are kept: {keeps.words()}.\n\n"
-                          "Ctrl+Z undoes the whole rebuild, and cancelling it leaves the hierarchy as it is.",
+        rebuild = self.tree_model.hierarchy_id is not None
+        text = f"{'Rebuild' if rebuild else 'Build'} the hierarchy of {basis.words()}?"
+        if keeps.anything:
+            text += (f"\n\nYour corrections are kept: {keeps.words()}.\n\nCtrl+Z undoes the whole rebuild, and "
+                     "cancelling it leaves the hierarchy as it is.")
+        box = QMessageBox(QMessageBox.Icon.Question, f"{'Rebuild' if rebuild else 'Build'} the hierarchy?", text,
                           QMessageBox.StandardButton.Cancel, self)
-        rebuild = box.addButton("Rebuild", QMessageBox.ButtonRole.AcceptRole)
-        rebuild.clicked.connect(self.pipeline.run_build)
+        if included:
+            only = QCheckBox(f"Only the {included} included stud{'y' if included == 1 else 'ies'}")
+            only.setChecked(basis.scope == INCLUDED)
+            box.setCheckBox(only)
+        start = box.addButton("Rebuild" if rebuild else "Build", QMessageBox.ButtonRole.AcceptRole)
+        if included:
+            start.clicked.connect(lambda: self.pipeline.run_build(scope=INCLUDED if box.checkBox().isChecked()
+                                                                  else "all"))
+        else:
+            start.clicked.connect(lambda: self.pipeline.run_build())
         box.open()
         self.build_box = box
 

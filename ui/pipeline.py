@@ -137,13 +137,14 @@ class Pipeline(QObject):
 
         return self.start("Extract claims", job, on_done=self._claims_done)
 
-    def run_build(self) -> bool:
+    def run_build(self, scope: str | None = None) -> bool:
+        """Build the hierarchy; ``scope`` "all" or "included" (None: what the current hierarchy was built on)."""
         def job(library: Library, progress, cancel: CancelToken, write: Write) -> Any:
             from litreview.hierarchy.build import build_hierarchy
 
             with self._engine_for(write, progress) as engine:
                 # computed on the job's own connection; only the finished build is swapped in through the writer
-                return build_hierarchy(library, engine, progress=progress, cancel=cancel, write=write)
+                return build_hierarchy(library, engine, progress=progress, cancel=cancel, write=write, scope=scope)
 
         return self.start("Build hierarchy", job, on_done=self._build_done)
 
