@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 BENCHES = ["metadata_eval", "import_bench", "search_bench", "llm_bench", "screening_bench",
-           "claims_bench", "hierarchy_bench", "ui_bench"]
+           "claims_bench", "hierarchy_bench", "export_bench", "ui_bench"]
 
 
 def main() -> int:

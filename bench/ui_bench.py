@@ -1,6 +1,13 @@
-"""Desktop-app figures: the library table over 10,000 studies, and start-up to the first paint.
+"""Desktop-app figures: the library table over 10,000 studies, the window's reaction to one change, and
+start-up to the first paint.
 
     .venv/bin/python bench/ui_bench.py [--quick]
+
+Reaction (the one-writer architecture, 10,000 studies and 1,000 decisions, a hierarchy of 50 categories): a
+screening keypress to the next record painted (median, p95; baseline in the same run: painting a record alone);
+the library page's refresh after one decision and the tree's after one move (each against a full refresh of
+everything, what a view without ``Changes`` must do); undo-log bytes per imported page (against the page text
+bytes themselves, what storing every page twice costs).
 
 Table: the app's LibraryTableModel (ids in memory, rows read from SQLite a page at a time) against a baseline
 measured in the same run, the naive QStandardItemModel holding every cell. For each: time to show the table
@@ -31,7 +38,7 @@ sys.path.insert(0, str(ROOT))
 from PySide6.QtGui import QStandardItem, QStandardItemModel  # noqa: E402
 from PySide6.QtWidgets import QApplication, QTableView  # noqa: E402
 
-from litreview.store import Library  # noqa: E402
+from litreview.store import Changes, Library  # noqa: E402
 from ui.library_model import COLUMNS, LibraryTableModel, author_line  # noqa: E402
 
 WORDS = "teaching statistics python reproducible open source software education students data analysis".split()
@@ -78,14 +85,127 @@ def naive_model(library: Library) -> QStandardItemModel:
         "SELECT s.title, s.authors, s.year, s.venue, d.decision, s.source FROM studies s "
         "LEFT JOIN decisions d ON d.study_id = s.id ORDER BY s.title COLLATE NOCASE").fetchall()
     for title, authors, year, venue, decision, source in rows:
-        model.appendRow([QStandardItem(str(v or "")) for v in (title, author_line(authors), year, venue, decision, source)])
+        cells = (title, author_line(json.loads(authors or "[]")), year, venue, decision, source)
+        model.appendRow([QStandardItem(str(v or "")) for v in cells])
     return model
 
 
-def summary(frames: list[float]) -> str:
+def add_decisions_and_hierarchy(library: Library, decisions: int, categories: int) -> None:
+    """``decisions`` screening decisions (one in ten an include) and a one-aspect hierarchy of ``categories``
+    categories holding the first 2,000 studies."""
+    from litreview.screening import decide
+
+    ids = [r[0] for r in library.conn.execute("SELECT id FROM studies ORDER BY id")]
+    with library.group("Screen", origin="user"):
+        for study_id in ids[:decisions]:
+            decide(library, study_id, "include" if study_id % 10 == 0 else "exclude")
+    with library.command("Build hierarchy") as cmd:
+        hierarchy = cmd.insert("hierarchies", {"name": "bench", "model": "bench"})
+        aspect = cmd.insert("categories", {"hierarchy_id": hierarchy, "name": "Topic"})
+        made = [cmd.insert("categories", {"hierarchy_id": hierarchy, "parent_id": aspect, "name": f"Category {n}",
+                                          "position": n}) for n in range(categories)]
+        for number, study_id in enumerate(ids[:2000]):
+            cmd.insert("assignments", {"category_id": made[number % categories], "study_id": study_id,
+                                       "source": "stats"})
+
+
+def ms_since(started: float) -> float:
+    return (time.perf_counter() - started) * 1000
+
+
+def reaction_figures(folder: Path, keys: int) -> None:
+    """How fast the window reacts to one change, on the library in ``folder``."""
+    from litreview.hierarchy import tree
+    from litreview.screening import decide
+    from ui.main_window import MainWindow
+
+    app = QApplication.instance()
+    window = MainWindow(folder)
+    window.resize(1280, 800)
+    window.show()
+    app.processEvents()
+    window.tabs.setCurrentWidget(window.screening)
+    deadline = time.perf_counter() + 120
+    while not window.screening.ranked_once and time.perf_counter() < deadline:
+        app.processEvents()
+        time.sleep(0.01)
+    presses, paints = [], []
+    for _ in range(keys):
+        shown = window.screening.current
+        started = time.perf_counter()
+        window.screening.decide("exclude")
+        while window.screening.current == shown:
+            app.processEvents()
+        window.screening.record.viewport().repaint()
+        presses.append(ms_since(started))
+        started = time.perf_counter()
+        window.screening._show_record()
+        window.screening.record.viewport().repaint()
+        paints.append(ms_since(started))
+    print(f"screening keypress to the next record painted: {summary(presses, 'keys')}")
+    print(f"  baseline, painting a record alone: {summary(paints, 'records')}; ratio of medians "
+          f"{statistics.median(presses) / statistics.median(paints):.1f}")
+
+    window.tabs.setCurrentWidget(window.page)
+    app.processEvents()
+    study = window.table_model.study_id(5)
+    one, full = [], []
+    for n in range(5):
+        window.ops.call(lambda library, d=("include" if n % 2 else "exclude"): decide(library, study, d))
+        started = time.perf_counter()
+        window.page.refresh(Changes(tables={"decisions"}, studies={study}))
+        app.processEvents()
+        one.append(ms_since(started))
+        started = time.perf_counter()
+        window.page.refresh(None)
+        app.processEvents()
+        full.append(ms_since(started))
+    print(f"library page after one decision: median {statistics.median(one):.1f} ms "
+          f"(full refresh {statistics.median(full):.1f} ms, ratio {statistics.median(one) / statistics.median(full):.2f})")
+
+    hierarchy_id = tree.latest_hierarchy_id(window.library)
+    graph = tree.load_graph(window.library, hierarchy_id)
+    first, second = tree.children(graph, tree.aspect_ids(graph)[0])[:2]
+    moving = tree.studies_in(window.library, first)[0]
+    moves, full = [], []
+    for n in range(4):
+        source, target = (first, second) if n % 2 == 0 else (second, first)
+        started = time.perf_counter()
+        window.hierarchy_actions.drop_studies([moving], source, target, False)
+        app.processEvents()
+        moves.append(ms_since(started))
+        started = time.perf_counter()
+        window.refresh(None)
+        app.processEvents()
+        full.append(ms_since(started))
+    print(f"tree after one move (the edit, its op and the redraw): median {statistics.median(moves):.1f} ms "
+          f"(full refresh {statistics.median(full):.1f} ms)")
+    window.close()
+
+
+def undo_log_per_page(tmp: Path) -> None:
+    """Bytes the undo log holds per imported page, against the bytes of page text."""
+    from litreview.importing import import_paths
+
+    pdfs = sorted((ROOT.parent / "shared" / "data" / "pdfs" / "jose").glob("*.pdf"))[:10]
+    if not pdfs:
+        print("undo log per page: skipped (../shared/data/pdfs/jose not found)")
+        return
+    with Library(tmp / "import") as library:
+        import_paths(library, pdfs, workers=1)
+        pages, text = library.conn.execute("SELECT count(*), sum(length(text)) FROM pages").fetchone()
+        logged = library.conn.execute("SELECT coalesce(sum(length(before)), 0) + coalesce(sum(length(after)), 0) "
+                                      "FROM undo_log WHERE tbl = 'pages'").fetchone()[0]
+        total = library.conn.execute("SELECT coalesce(sum(length(before)), 0) + coalesce(sum(length(after)), 0) "
+                                     "FROM undo_log").fetchone()[0]
+    print(f"undo log per imported page: {logged / pages:.0f} bytes of page images ({total / pages:.0f} bytes in all) "
+          f"against {text / pages:.0f} bytes of page text per page ({len(pdfs)} PDFs, {pages} pages)")
+
+
+def summary(frames: list[float], unit: str = "screenfuls") -> str:
     frames = sorted(frames)
     return (f"median {statistics.median(frames):.2f} ms, p95 {frames[int(len(frames) * 0.95)]:.2f} ms, "
-            f"worst {frames[-1]:.2f} ms over {len(frames)} screenfuls")
+            f"worst {frames[-1]:.2f} ms over {len(frames)} {unit}")
 
 
 def startup(args: list[str], env: dict[str, str]) -> float:
@@ -138,6 +258,11 @@ def main() -> int:
         print(f"ratio shown-in (app / baseline): {paged_show / baseline_show:.3f}; "
               f"median frame ratio: {statistics.median(paged) / statistics.median(baseline):.2f}")
         print(f"FTS filter 'teaching python' over {n}: {search_ms:.1f} ms ({hits} rows)")
+
+        with Library(Path(tmp) / "lib") as library:
+            add_decisions_and_hierarchy(library, n // 10, 50)
+        reaction_figures(Path(tmp) / "lib", 10 if args.quick else 40)
+        undo_log_per_page(Path(tmp))
 
         env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "LITREVIEW_CONFIG": str(Path(tmp) / "config")}
         repeats = 1 if args.quick else 3

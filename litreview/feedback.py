@@ -25,16 +25,21 @@ kind                      study_id / category_id            payload
                                                             ``new_ids``
 ``lock``                  study or - / category             ``locked`` (bool), ``what`` ('category' |
                                                             'assignment'), ``label`` (assignment only)
+``accept_suggestion``     study / the suggested category    ``suggestion`` (id), ``from`` (category id or None),
+                                                            ``to``, ``to_name``
+``reject_suggestion``     study / the suggested category    ``suggestion`` (id), ``from``, ``to``, ``to_name``
 ========================  ================================  =====================================================
 
 What a rebuild must keep is read from the tables, which undo keeps exact (``protected_categories``,
-``protected_assignments``); what the user taught about studies and categories, for learning a corrector or a
-threshold, is read from the log (``user_assignments``, ``corrections``).
+``protected_assignments``); what the user taught about studies and categories is read from the log
+(``user_assignments`` for the rebuild, ``examples`` for the learner of ``litreview.hierarchy.learner``,
+``corrections``).
 """
 
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -50,9 +55,14 @@ REPARENT_CATEGORY = "reparent_category"
 MERGE_CATEGORIES = "merge_categories"
 SPLIT_CATEGORY = "split_category"
 LOCK = "lock"
+ACCEPT_SUGGESTION = "accept_suggestion"
+REJECT_SUGGESTION = "reject_suggestion"
 
 HIERARCHY_KINDS = (MOVE_STUDY, ASSIGN_STUDY, UNASSIGN_STUDY, RENAME_CATEGORY, NEW_CATEGORY, DELETE_CATEGORY,
-                   REPARENT_CATEGORY, MERGE_CATEGORIES, SPLIT_CATEGORY, LOCK)
+                   REPARENT_CATEGORY, MERGE_CATEGORIES, SPLIT_CATEGORY, LOCK, ACCEPT_SUGGESTION, REJECT_SUGGESTION)
+PLACEMENT_KINDS = (MOVE_STUDY, ASSIGN_STUDY, UNASSIGN_STUDY, MERGE_CATEGORIES, SPLIT_CATEGORY, ACCEPT_SUGGESTION,
+                   REJECT_SUGGESTION)
+"""The kinds that say something about where a study belongs."""
 
 
 def corrections(library: Library, kinds: tuple[str, ...] | None = None,
@@ -75,28 +85,52 @@ def corrections(library: Library, kinds: tuple[str, ...] | None = None,
 
 def user_assignments(library: Library, hierarchy_id: int) -> list[tuple[int, int, int]]:
     """(study_id, category_id, +1 | -1) for every pair the user placed (+1) or took out (-1), the latest word
-    winning, restricted to categories that still exist in the hierarchy. Moves count as -1 on the old category
-    and +1 on the new; merges as +1 on the target; splits as +1 on each new sub-category."""
-    verdict: dict[tuple[int, int], int] = {}
-    for row in corrections(library, (MOVE_STUDY, ASSIGN_STUDY, UNASSIGN_STUDY, MERGE_CATEGORIES, SPLIT_CATEGORY),
-                           hierarchy_id):
-        payload, kind = row["payload"], row["kind"]
-        if kind == MOVE_STUDY:
-            verdict[(row["study_id"], payload["from"])] = -1
-            verdict[(row["study_id"], payload["to"])] = 1
+    winning, restricted to categories that still exist in the hierarchy. Moves (and accepted suggestions) count
+    as -1 on the old category and +1 on the new; merges as +1 on the target; splits as +1 on each new
+    sub-category; a rejected suggestion as -1 on the category it proposed."""
+    return sorted((e.study_id, e.category_id, e.verdict) for e in examples(library, hierarchy_id))
+
+
+@dataclass(frozen=True)
+class Example:
+    """One labelled (study, category) pair the user gave, the latest word winning. ``individual``: the user
+    looked at this study (a move, an assignment, a take-out, a split of selected studies, an answer to a
+    suggestion); False for the studies a merge carried along, which the user judged as a group."""
+
+    study_id: int
+    category_id: int
+    verdict: int          # +1 placed there, -1 taken out (or a suggestion to put it there refused)
+    kind: str
+    individual: bool
+
+
+def examples(library: Library, hierarchy_id: int) -> list[Example]:
+    """The user's labelled pairs in the hierarchy (see ``user_assignments``), for categories that still exist."""
+    found: dict[tuple[int, int], Example] = {}
+
+    def put(study_id: int, category_id: int | None, verdict: int, kind: str, individual: bool = True) -> None:
+        if category_id is not None:
+            found.pop((study_id, category_id), None)   # the latest word wins, and comes last
+            found[(study_id, category_id)] = Example(study_id, category_id, verdict, kind, individual)
+
+    for row in corrections(library, PLACEMENT_KINDS, hierarchy_id):
+        payload, kind, study = row["payload"], row["kind"], row["study_id"]
+        if kind in (MOVE_STUDY, ACCEPT_SUGGESTION):
+            put(study, payload["from"], -1, kind)
+            put(study, payload["to"], 1, kind)
         elif kind == ASSIGN_STUDY:
-            verdict[(row["study_id"], row["category_id"])] = 1
-        elif kind == UNASSIGN_STUDY:
-            verdict[(row["study_id"], row["category_id"])] = -1
+            put(study, row["category_id"], 1, kind)
+        elif kind in (UNASSIGN_STUDY, REJECT_SUGGESTION):
+            put(study, row["category_id"], -1, kind)
         elif kind == MERGE_CATEGORIES:
             for study_id in payload["studies"]:
-                verdict[(study_id, payload["target"])] = 1
+                put(study_id, payload["target"], 1, kind, individual=False)
         elif kind == SPLIT_CATEGORY:
             for new_id, ids in zip(payload["new_ids"], payload["groups"].values()):
                 for study_id in ids:
-                    verdict[(study_id, new_id)] = 1
+                    put(study_id, new_id, 1, kind)
     existing = {r[0] for r in library.conn.execute("SELECT id FROM categories WHERE hierarchy_id = ?", (hierarchy_id,))}
-    return sorted((s, c, v) for (s, c), v in verdict.items() if c in existing)
+    return [e for e in found.values() if e.category_id in existing]
 
 
 def deleted_categories(library: Library, hierarchy_id: int) -> list[dict[str, Any]]:

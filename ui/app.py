@@ -58,9 +58,10 @@ def main(argv: list[str] | None = None) -> int:
     app.setDesktopFileName(APP_ID)
     app.setWindowIcon(QIcon(str(RESOURCES / "litreview.svg")))
 
-    from ui.main_window import MainWindow
+    from ui.main_window import MainWindow, recent_libraries
 
-    folder = Path(args.library).expanduser() if args.library else default_library()
+    # the library named on the command line, else the one used last (the app reopens where the user left it)
+    folder = Path(args.library).expanduser() if args.library else next(iter(recent_libraries()), default_library())
     try:
         window = MainWindow(folder)
     except Exception as error:  # a user error says what to do; a bug is logged with its traceback

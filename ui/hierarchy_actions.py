@@ -1,22 +1,28 @@
-"""The Hierarchy menu and the tree's context menu: corrections the user makes by hand, each one op.
+"""The Hierarchy menu and the tree's context menu: corrections the user makes by hand, each one op, and the
+answers to the learner's suggestions.
 
 Every action is enabled only when it applies to what is selected, and says why in its tooltip when it does not
 (no hierarchy yet, an aspect cannot be split, a build is running). The core decides what a drop means
-(``litreview.hierarchy.drop``); this module only asks the user and hands the edit to the writer.
+(``litreview.hierarchy.drop``); this module only asks the user and hands the edit to the writer. A correction
+that places studies (a drop, a take-out, a merge, a split) runs inside ``suggestions.correcting``: the same op
+and the same undo step write what the learner now suggests, which the suggestions bar, the tree's "Suggested"
+nodes and the study pane offer; accepting or refusing any number of them is one more op.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QInputDialog, QMenu, QWidget
 
-from litreview.hierarchy import category_path, drop, edits
+from litreview.hierarchy import category_path, drop, edits, suggestions
+from litreview.store import Library
 from ui.library_page import LibraryPage
 from ui.ops import Ops
-from ui.tree_model import Node, walk
+from ui.tree_model import Node, suggestion_ids, walk
 
 
 class HierarchyActions(QObject):
@@ -36,6 +42,10 @@ class HierarchyActions(QObject):
         page.tree.selectionModel().currentChanged.connect(lambda *_: self.update_state())
         page.tree.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         page.tree.customContextMenuRequested.connect(self._context_menu)
+        page.suggestions_bar.accept_all.connect(self.accept_suggestions)
+        page.suggestions_bar.reject_all.connect(self.reject_suggestions)
+        page.study_pane.suggestion_answered.connect(
+            lambda suggestion, accepted: (self.accept_suggestions if accepted else self.reject_suggestions)([suggestion]))
 
     # -- menu --------------------------------------------------------------------------------------------------
     def fill(self, menu: QMenu) -> None:
@@ -48,6 +58,9 @@ class HierarchyActions(QObject):
         self._add(menu, "split", "&Split off the selected studies…", self.split_current_dialog, ("category",))
         self._add(menu, "lock", "&Lock / unlock", self.toggle_lock_current, ("aspect", "category", "study"), "Ctrl+L")
         self._add(menu, "unassign", "Remove study from category", self.unassign_current, ("study",))
+        menu.addSeparator()
+        self._add(menu, "accept", "&Accept suggestion(s)", self.accept_current, ("suggestion", "suggestions"))
+        self._add(menu, "reject", "Re&ject suggestion(s)", self.reject_current, ("suggestion", "suggestions"))
 
     def _add(self, menu: QMenu, key: str, text: str, slot: Callable[[], None], kinds: tuple[str, ...],
              shortcut: str | None = None) -> None:
@@ -110,9 +123,16 @@ class HierarchyActions(QObject):
         return name.strip() if ok and name.strip() else None
 
     # -- edits ---------------------------------------------------------------------------------------------------
+    def _correct(self, edit: Callable[[Library], Any], context: str) -> None:
+        """Run a placement correction and what the learner suggests after it as one op and one undo step."""
+        def op(library: Library) -> Any:
+            with suggestions.correcting(library):
+                return edit(library)
+
+        self.ops.run(op, context=context)
+
     def drop_studies(self, ids: list[int], source: int | None, target: int, also_assign: bool) -> None:
-        self.ops.run(lambda library: drop.drop_studies(library, ids, source, target, also_assign),
-                     context="moving studies")
+        self._correct(lambda library: drop.drop_studies(library, ids, source, target, also_assign), "moving studies")
 
     def drop_categories(self, ids: list[int], target: int) -> None:
         self.ops.run(lambda library: drop.drop_categories(library, ids, target), context="moving categories")
@@ -162,7 +182,7 @@ class HierarchyActions(QObject):
         choice, ok = QInputDialog.getItem(self.window, "Merge", f"Merge “{node.name}” into:", labels, 0, False)
         if ok:
             target = targets[labels.index(choice)].id
-            self.ops.run(lambda library: edits.merge_categories(library, node.id, target), context="merging")
+            self._correct(lambda library: edits.merge_categories(library, node.id, target), "merging")
 
     def split_current_dialog(self) -> None:
         """Split: the studies selected in the table go into a new sub-category (the rest stay)."""
@@ -175,7 +195,7 @@ class HierarchyActions(QObject):
             return
         name = self._ask("Split category", f"Name of the new sub-category for the {len(selected)} selected studies:")
         if name:
-            self.ops.run(lambda library: edits.split_category(library, node.id, {name: selected}), context="splitting")
+            self._correct(lambda library: edits.split_category(library, node.id, {name: selected}), "splitting")
 
     def toggle_lock_current(self) -> None:
         node = self._current("aspect", "category", "study")
@@ -197,4 +217,29 @@ class HierarchyActions(QObject):
         if node is None or node.parent is None or node.parent.kind != "category":
             return
         category = node.parent.id
-        self.ops.run(lambda library: edits.unassign_study(library, node.id, category), context="removing a study")
+        self._correct(lambda library: edits.unassign_study(library, node.id, category), "removing a study")
+
+    # -- suggestions ---------------------------------------------------------------------------------------------
+    def accept_suggestions(self, ids: list[int]) -> None:
+        """Move the suggested studies: one command, one Ctrl+Z, however many."""
+        if ids:
+            self.ops.run(lambda library: suggestions.accept(library, ids), context="moving suggested studies",
+                         done=lambda n: self.page.message.emit(
+                             f"Moved {n} suggested stud{'y' if n == 1 else 'ies'} — Ctrl+Z puts them back."))
+
+    def reject_suggestions(self, ids: list[int]) -> None:
+        """Keep the studies where they are; the learner takes the refusal as a lesson."""
+        if ids:
+            self.ops.run(lambda library: suggestions.reject(library, ids), context="refusing suggestions",
+                         done=lambda n: self.page.message.emit(
+                             f"Kept {n} stud{'y' if n == 1 else 'ies'} where {'it is' if n == 1 else 'they are'}."))
+
+    def accept_current(self) -> None:
+        node = self._current("suggestion", "suggestions")
+        if node is not None:
+            self.accept_suggestions(suggestion_ids(node))
+
+    def reject_current(self) -> None:
+        node = self._current("suggestion", "suggestions")
+        if node is not None:
+            self.reject_suggestions(suggestion_ids(node))

@@ -1,4 +1,5 @@
-"""The library page: the hierarchy tree, the study table (search, decision filter, scope) and the study pane.
+"""The library page: the hierarchy tree, the study table (search, decision filter, scope), the study pane, and the
+bar that offers the learner's suggestions after a correction.
 
 It reads through the window's read-only library and the core's read API, and redraws only what a change
 touched (``refresh(changes)``, Anki's ``OpChanges``): a decision redraws the table's decision column and the
@@ -27,14 +28,17 @@ from PySide6.QtWidgets import (
 )
 
 from litreview import hierarchy
+from litreview.hierarchy import suggestions
+from litreview.records import readable_copy
 from litreview.screening import get_protocol
 from litreview.store import Changes, Library
-from litreview.store.queries import exists, study_detail
+from litreview.store.queries import exists, search_snippets, study_detail
 from litreview.study_notes import set_notes
 from ui.highlight import terms_of
 from ui.library_model import LibraryTableModel
 from ui.ops import Ops
 from ui.study_pane import StudyPane
+from ui.suggestions_bar import SuggestionsBar
 from ui.tree_model import HierarchyTreeModel, Node, studies_under
 from ui.tree_view import HierarchyTreeView
 
@@ -82,8 +86,11 @@ class LibraryPage(QSplitter):
         self.scope_label = QLabel()
         self.show_all_button = QPushButton("Show all studies")
         self.show_all_button.clicked.connect(self.show_all_studies)
+        self.count_label = QLabel()
+        self.count_label.setStyleSheet("color: #4c5b70")
         top = QHBoxLayout()
         top.addWidget(self.search_box, 1)
+        top.addWidget(self.count_label)
         top.addWidget(self.decision_filter)
         self.scope_row = QWidget()
         scope = QHBoxLayout(self.scope_row)
@@ -105,6 +112,7 @@ class LibraryPage(QSplitter):
         self.restore_table_layout()
         self.table.selectionModel().currentRowChanged.connect(self._on_table_row)
         self.table_model.modelReset.connect(self._restore_table_selection)
+        self.table_model.modelReset.connect(self._update_count)
 
         self.middle = QWidget()
         layout = QVBoxLayout(self.middle)
@@ -113,6 +121,9 @@ class LibraryPage(QSplitter):
         layout.addWidget(self.scope_row)
         layout.addWidget(self.table, 1)
         self.scope_row.hide()
+        self.suggestions_bar = SuggestionsBar()
+        self.suggestions_bar.show_requested.connect(self.show_suggestions)
+        layout.insertWidget(1, self.suggestions_bar)
 
     def restore_table_layout(self) -> None:
         """Title is the column that stretches; the others keep readable widths (also after a narrow view)."""
@@ -145,6 +156,8 @@ class LibraryPage(QSplitter):
         if areas is None or "hierarchy" in areas or "studies" in areas:
             self.tree_model.refresh()
             self.tree_hint.setVisible(self.tree_model.hierarchy_id is None)
+            self.suggestions_bar.set_offers(suggestions.offers(self.library, self.tree_model.hierarchy_id)
+                                            if self.tree_model.hierarchy_id is not None else [])
             if self.scope_node is not None and self._scope_index() is None:
                 self.scope_node = None
         if areas is None or areas & TABLE_AREAS or ("hierarchy" in areas and self.scope_node is not None):
@@ -155,7 +168,15 @@ class LibraryPage(QSplitter):
 
     def _apply_search(self) -> None:
         self.table_model.set_filters(search=self.search_box.text())
+        self._update_count()
         self.show_study(self.selected_study)
+
+    def _update_count(self) -> None:
+        """How many studies the table shows, said when a search or a filter narrows it."""
+        search, shown = self.search_box.text().strip(), self.table_model.rowCount()
+        narrowed = search or self.table_model.decision_filter or self.table_model.only_ids is not None
+        self.count_label.setText((f"{shown} stud{'y' if shown == 1 else 'ies'}"
+                                  + (f" match “{search}”" if search else "")) if narrowed else "")
 
     def _scope_index(self) -> QModelIndex | None:
         if self.scope_node is None:
@@ -182,7 +203,17 @@ class LibraryPage(QSplitter):
         if node.kind == "uncategorised":
             aspect = node.parent.name if node.parent else ""
             return f"not placed in any category of “{aspect}” ({node.count})"
+        if node.kind == "suggestions":
+            return f"suggested for “{node.parent.name if node.parent else ''}” ({node.count})"
         return "in " + " › ".join(hierarchy.category_path(self.library, node.id))
+
+    def show_suggestions(self, category_id: int) -> None:
+        """Select a category's "Suggested" node: the tree opens on it and the table lists its studies."""
+        index = self.tree_model.find("suggestions", category_id)
+        if index.isValid():
+            self.tree.scrollTo(index)
+            self.tree.expand(index)
+            self.tree.setCurrentIndex(index)
 
     def show_all_studies(self) -> None:
         self.scope_node = None
@@ -224,12 +255,18 @@ class LibraryPage(QSplitter):
         if self.tree_model.hierarchy_id is not None:
             categories = [" › ".join(c["path"]) for c in hierarchy.categories_of(
                 self.library, study["id"], self.tree_model.hierarchy_id) if not c["implied"]]
-        self.study_pane.show_study(study, terms=self.query_terms(), categories=categories)
+        search = self.search_box.text().strip()
+        hits = search_snippets(self.library, study["id"], search) if search else []
+        offered = suggestions.open_rows(self.library, self.tree_model.hierarchy_id, study_id=study["id"]) \
+            if self.tree_model.hierarchy_id is not None else []
+        self.study_pane.show_study(study, terms=self.query_terms(), categories=categories, hits=hits,
+                                   suggestions=offered)
 
     def open_pdf_page(self, study_id: int, page: int) -> None:
-        """Open the study's PDF in the desktop's viewer, at a page where the viewer honours #page=N."""
-        path = self.library.file_path(study_id)
-        if path is None or not path.exists():
+        """Open the study's PDF (under a readable name) in the desktop's viewer, at a page where the viewer
+        honours #page=N."""
+        path = readable_copy(self.library, study_id)
+        if path is None:
             self.message.emit("This study has no PDF in the library.")
             return
         url = QUrl.fromLocalFile(str(path))
@@ -247,9 +284,9 @@ class LibraryPage(QSplitter):
         if not current.isValid():
             return
         node = self.tree_model.node(current)
-        if node.kind == "study":
-            self.selected_study = node.id
-            self.show_study(node.id)
+        if node.kind in ("study", "suggestion"):
+            self.selected_study = node.id if node.kind == "study" else node.ref
+            self.show_study(self.selected_study)
             return
         self.scope_node = (node.kind, node.id)
         self._apply_scope()

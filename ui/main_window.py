@@ -19,17 +19,30 @@ from typing import Any
 
 from PySide6.QtCore import QSettings, QTimer
 from PySide6.QtGui import QAction, QDragEnterEvent, QDropEvent, QKeySequence
-from PySide6.QtWidgets import QFileDialog, QLabel, QMainWindow, QMenu, QStackedWidget, QTabWidget
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QFileDialog,
+    QLabel,
+    QMainWindow,
+    QMenu,
+    QMessageBox,
+    QStackedWidget,
+    QTabWidget,
+)
 
 from litreview.llm import LlmSettings
 from litreview.paths import config_dir
 from litreview.store import Changes, Library
+from litreview.store.app_lock import AppLock
+from litreview.store.library import DB_NAME
 from ui.empty_state import EmptyState
+from ui.help import guide_dialog, shortcuts_dialog, show_about
 from ui.hierarchy_actions import HierarchyActions
 from ui.import_summary import ImportSummaryDialog, summary_line
 from ui.library_page import LibraryPage
 from ui.ops import Ops, user_message
 from ui.pipeline import Pipeline
+from ui.study_actions import StudyActions
 from ui.workers import WarmUp
 
 log = logging.getLogger(__name__)
@@ -50,11 +63,17 @@ class MainWindow(QMainWindow):
     def __init__(self, folder: Path):
         super().__init__()
         self.setAcceptDrops(True)  # files from the file manager, anywhere on the window
-        self.ops = Ops(Path(folder), self)  # opens (and checks) the library first: a refusal raises here
+        self.app_lock = AppLock(Path(folder).expanduser())  # a second window on this library is refused here
+        try:
+            self.ops = Ops(Path(folder), self)  # opens (and checks) the library first: a refusal raises here
+        except BaseException:
+            self.app_lock.release()
+            raise
         self.library = Library(folder, read_only=True)
         self.setWindowTitle(f"{self.library.folder.name} — litreview")
         self.qsettings = QSettings(str(config_dir() / "ui.ini"), QSettings.Format.IniFormat)
         self.last_summary: ImportSummaryDialog | None = None
+        self.history_dialog: Any = None
         self.last_error: str | None = None
         self._stale: set[str] = set()  # views that missed changes while hidden
         self._closed = False  # after closeEvent nothing may read the (closed) library
@@ -79,7 +98,9 @@ class MainWindow(QMainWindow):
         self.pipeline = Pipeline(self.ops, self.statusBar(), self)
         self.statusBar().addPermanentWidget(self.model_status)
         self.hierarchy_actions = HierarchyActions(self.page, self.ops, self)
+        self.study_actions = StudyActions(self.page, self.ops, self)
         self._build_menus()
+        remember_library(self.library.folder)
 
         self.ops.changed.connect(self.refresh)
         self.ops.error.connect(self.show_error)
@@ -87,6 +108,8 @@ class MainWindow(QMainWindow):
         self.pipeline.message.connect(self.show_message)
         self.pipeline.refused.connect(self.show_error)
         self.hierarchy_actions.refused.connect(self.show_error)
+        self.study_actions.refused.connect(self.show_error)
+        self.study_actions.message.connect(self.show_message)
         self.pipeline.placement.connect(self.model_status.setText)
         self.pipeline.imported.connect(self._show_import_summary)
         self.pipeline.runner.started.connect(lambda *_: self._update_actions())
@@ -136,16 +159,27 @@ class MainWindow(QMainWindow):
     def _build_menus(self) -> None:
         bar = self.menuBar()
         file_menu = bar.addMenu("&File")
+        self._action(file_menu, "&New library…", self.new_library_dialog, QKeySequence.StandardKey.New)
+        self._action(file_menu, "&Open library…", self.open_library_dialog, "Ctrl+Shift+O")
+        self.recent_menu = file_menu.addMenu("&Recent libraries")
+        self.recent_menu.aboutToShow.connect(self._fill_recent)
+        file_menu.addSeparator()
         self._action(file_menu, "&Import files…", self.import_files_dialog, QKeySequence.StandardKey.Open)
         self._action(file_menu, "Import &folder…", self.import_folder_dialog)
         self._action(file_menu, "Open &demo corpus", self.open_demo_corpus)
+        self._action(file_menu, "Past &imports…", self.show_past_imports)
         export_menu = file_menu.addMenu("&Export")
+        self._action(export_menu, "&PRISMA flow diagram…", self.show_prisma)
         self.export_actions = {
+            "taxonomy": self._action(export_menu, "&Taxonomy figure…", self.show_taxonomy),
             "hierarchy-markdown": self._action(export_menu, "Hierarchy as &Markdown…",
                                                lambda: self.export("hierarchy-markdown")),
             "hierarchy-csv": self._action(export_menu, "Hierarchy as &CSV…", lambda: self.export("hierarchy-csv")),
+            "hierarchy-summary": self._action(export_menu, "Hierarchy summary &table (CSV)…",
+                                              lambda: self.export("hierarchy-summary")),
         }
         export_menu.addSeparator()
+        self._action(export_menu, "Screening &decisions (CSV)…", lambda: self.export("decisions"))
         self._action(export_menu, "Library as &RIS…", lambda: self.export("ris"))
         self._action(export_menu, "Library as &BibTeX…", lambda: self.export("bibtex"))
         self._action(export_menu, "Library as C&SV…", lambda: self.export("csv"))
@@ -164,13 +198,21 @@ class MainWindow(QMainWindow):
         self.pipeline_actions = {
             "rank": self._action(pipeline, "&Rank for screening", self.run_rank),
             "claims": self._action(pipeline, "Extract &claims", self.pipeline.run_claims),
-            "build": self._action(pipeline, "Build &hierarchy", self.pipeline.run_build),
+            "build": self._action(pipeline, "Build &hierarchy", self.confirm_build),
         }
 
         view = bar.addMenu("&View")
         self._action(view, "&Library", self.show_library_view, "Ctrl+1")
         self._action(view, "&Screening", lambda: self.tabs.setCurrentWidget(self.screening), "Ctrl+2")
         self._action(view, "&Hierarchy (wide tree)", self.show_hierarchy_view, "Ctrl+3")
+        view.addSeparator()
+        self._action(view, "&Decision history", self.show_history, "Ctrl+H")
+
+        help_menu = bar.addMenu("&Help")
+        self._action(help_menu, "A first review in ten &minutes", self.show_guide, QKeySequence.StandardKey.HelpContents)
+        self._action(help_menu, "&Keyboard shortcuts", self.show_shortcuts, "Ctrl+/")
+        self._action(help_menu, "&About litreview", lambda: show_about(self.model_status.text(), self.library.folder,
+                                                                       self))
 
     # == refreshing ===============================================================================================
     def refresh(self, changes: Changes | None = None) -> None:
@@ -184,11 +226,13 @@ class MainWindow(QMainWindow):
             self.page.refresh(changes)
         else:
             self._stale.add("library")
-        if areas & {"studies", "decisions", "protocol"}:
-            if self.tabs.currentWidget() is self.screening:
+        if areas & {"studies", "decisions", "protocol", "settings"}:
+            if self.tabs.currentWidget() is not self.screening:
+                self._stale.add("screening")
+            elif changes is None:
                 self.screening.refresh()
             else:
-                self._stale.add("screening")
+                self.screening.on_changes(changes)
         self._update_actions()
 
     def _on_tab_changed(self, _index: int) -> None:
@@ -242,6 +286,57 @@ class MainWindow(QMainWindow):
                      done=lambda changes: self.show_message(f"Redone: {changes.label}" if changes else
                                                             "Nothing to redo."))
 
+    # == libraries and help ==========================================================================================
+    def new_library_dialog(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Choose an empty folder for the new library",
+                                                  str(self.library.folder.parent))
+        if folder:
+            self.switch_library(Path(folder))
+
+    def open_library_dialog(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Open the folder of a library", str(self.library.folder.parent))
+        if not folder:
+            return
+        if not (Path(folder) / DB_NAME).exists():
+            self.show_error(f"{folder} holds no library (no {DB_NAME}); use File → New library to start one there.")
+            return
+        self.switch_library(Path(folder))
+
+    def _fill_recent(self) -> None:
+        self.recent_menu.clear()
+        for folder in recent_libraries():
+            action = self.recent_menu.addAction(f"{folder.name}  —  {folder.parent}")
+            action.setEnabled(folder != self.library.folder)
+            action.triggered.connect(lambda _=False, f=folder: self.switch_library(f))
+        if self.recent_menu.isEmpty():
+            self.recent_menu.addAction("(none yet)").setEnabled(False)
+
+    def switch_library(self, folder: Path) -> MainWindow | None:
+        """Open another library in a window that takes this one's place; None (and a message) when it cannot be
+        opened, and this window stays as it was."""
+        folder = Path(folder).expanduser().resolve()
+        if folder == self.library.folder:
+            return self
+        try:
+            other = MainWindow(folder)
+        except Exception as error:  # noqa: BLE001 (a refused library keeps this window open)
+            self.show_error(f"Cannot open {folder}: {user_message(error, 'opening a library')}")
+            return None
+        other.setGeometry(self.geometry())
+        other.show()
+        self.close()
+        self.replaced_by = other
+        return other
+
+    def show_guide(self) -> None:
+        self.help_dialog = guide_dialog(self)
+        self.help_dialog.open()
+
+    def show_shortcuts(self) -> None:
+        actions = [a for menu in self.menuBar().findChildren(QMenu) for a in menu.actions()]
+        self.help_dialog = shortcuts_dialog(actions, self)
+        self.help_dialog.open()
+
     # == views ====================================================================================================
     def show_library_view(self) -> None:
         self.tabs.setCurrentWidget(self.page)
@@ -292,10 +387,48 @@ class MainWindow(QMainWindow):
             self.import_paths([Path(folder)])
 
     def import_paths(self, paths: list[Path]) -> bool:
-        return self.pipeline.import_paths(paths)
+        """Import what was dropped or chosen; first ask where records come from for files with no remembered
+        source (once per file), unless the user turned that off."""
+        from litreview.importing import remembered_source
+
+        unknown = [p for p in paths if p.is_dir() or remembered_source(self.library, p.name) is None]
+        if not self.ask_sources or not unknown or self.pipeline.busy():
+            return self.pipeline.import_paths(paths)
+        from ui.source_dialog import SourceDialog
+
+        dialog = SourceDialog(self.library, paths, self)
+        dialog.accepted.connect(lambda: self.pipeline.import_paths(paths, dialog.sources()))
+        dialog.open()
+        self.source_dialog = dialog
+        return True
+
+    @property
+    def ask_sources(self) -> bool:
+        return str(self.qsettings.value("import/ask_sources", "true")).lower() == "true"
+
+    @ask_sources.setter
+    def ask_sources(self, value: bool) -> None:
+        self.qsettings.setValue("import/ask_sources", "true" if value else "false")
 
     def open_demo_corpus(self) -> bool:
         return self.pipeline.open_demo_corpus()
+
+    def show_past_imports(self) -> None:
+        """Every import of this library with its counts; choosing one reopens its full report."""
+        from PySide6.QtWidgets import QInputDialog
+
+        from litreview.importing import import_batches
+
+        batches = import_batches(self.library)
+        if not batches:
+            self.show_error("Nothing has been imported into this library yet.")
+            return
+        labels = [batch_line(batch) for batch in batches]
+        choice, ok = QInputDialog.getItem(self, "Past imports", "Open the report of:", labels, 0, False)
+        if ok:
+            batch = batches[labels.index(choice)]
+            self.last_summary = ImportSummaryDialog.for_batch(self.library, batch.batch, parent=self)
+            self.last_summary.open()
 
     def _show_import_summary(self, outcomes: list[Any], cancelled: bool = False) -> None:
         self.refresh()
@@ -357,6 +490,83 @@ class MainWindow(QMainWindow):
         self.show_message(f"Exported to {target}")
         return target
 
+    def confirm_build(self) -> None:
+        """Build at once; ask first when a rebuild would replace the user's corrections (saying what is kept) or
+        when screening has included studies (offering to build on those only)."""
+        from litreview.hierarchy.build import INCLUDED
+        from litreview.hierarchy.rebuild_plan import build_basis, what_a_rebuild_keeps
+
+        basis = build_basis(self.library)
+        keeps = what_a_rebuild_keeps(self.library)
+        included = basis.included
+        if not keeps.anything and not included:
+            self.show_message(f"Building the hierarchy of {basis.words()}.")
+            self.pipeline.run_build()
+            return
+        rebuild = self.tree_model.hierarchy_id is not None
+        text = f"{'Rebuild' if rebuild else 'Build'} the hierarchy of {basis.words()}?"
+        if keeps.anything:
+            text += (f"\n\nYour corrections are kept: {keeps.words()}.\n\nCtrl+Z undoes the whole rebuild, and "
+                     "cancelling it leaves the hierarchy as it is.")
+        box = QMessageBox(QMessageBox.Icon.Question, f"{'Rebuild' if rebuild else 'Build'} the hierarchy?", text,
+                          QMessageBox.StandardButton.Cancel, self)
+        if included:
+            only = QCheckBox(f"Only the {included} included stud{'y' if included == 1 else 'ies'}")
+            only.setChecked(basis.scope == INCLUDED)
+            box.setCheckBox(only)
+        start = box.addButton("Rebuild" if rebuild else "Build", QMessageBox.ButtonRole.AcceptRole)
+        if included:
+            start.clicked.connect(lambda: self.pipeline.run_build(scope=INCLUDED if box.checkBox().isChecked()
+                                                                  else "all"))
+        else:
+            start.clicked.connect(lambda: self.pipeline.run_build())
+        box.open()
+        self.build_box = box
+
+    def show_history(self) -> None:
+        """Every decision, changed minds included, with reasons, filter and search."""
+        from ui.history_dialog import HistoryDialog
+
+        if self.history_dialog is None:  # one dialog, kept up to date while it is open
+            self.history_dialog = HistoryDialog(self.library, self)
+            self.history_dialog.study_activated.connect(self.show_study_in_library)
+            self.ops.changed.connect(lambda _changes: self.history_dialog.refresh()
+                                     if self.history_dialog.isVisible() else None)
+        self.history_dialog.refresh()
+        self.history_dialog.open()
+
+    def show_prisma(self) -> None:
+        """The PRISMA 2020 flow diagram with every number traceable: a click on a box lists its records."""
+        from ui.prisma_dialog import PrismaDialog
+
+        dialog = PrismaDialog(self.library, self, start_folder=self._last_folder("export"))
+        dialog.studyActivated.connect(self.show_study_in_library)
+        dialog.saved.connect(lambda path: self._remember_folder("export", Path(path).parent))
+        dialog.open()
+        self.prisma_dialog = dialog
+
+    def show_taxonomy(self) -> None:
+        from ui.taxonomy_dialog import TaxonomyDialog
+
+        if self.tree_model.hierarchy_id is None:
+            self.show_error("There is no hierarchy to draw yet (Pipeline → Build hierarchy).")
+            return
+        dialog = TaxonomyDialog(self.library, self.tree_model.hierarchy_id, self,
+                                start_folder=self._last_folder("export"))
+        dialog.saved.connect(lambda path: self._remember_folder("export", Path(path).parent))
+        dialog.open()
+        self.taxonomy_dialog = dialog
+
+    def show_study_in_library(self, study_id: int) -> None:
+        """Bring one study to the front: the library page, unfiltered, with the study selected."""
+        self.tabs.setCurrentWidget(self.page)
+        self.page.search_box.clear()
+        self.page.decision_filter.setCurrentIndex(0)
+        self.page.show_all_studies()
+        self.page.selected_study = study_id
+        self.page.table_model.refresh()
+        self.page.show_study(study_id)
+
     # == closing ==================================================================================================
     def closeEvent(self, event) -> None:  # noqa: N802 (Qt name)
         self.study_pane.flush_notes()
@@ -368,7 +578,37 @@ class MainWindow(QMainWindow):
         self.ops.close()
         self._closed = True
         self.library.close()
+        self.app_lock.release()
         super().closeEvent(event)
+
+
+def batch_line(batch: Any) -> str:
+    """'2026-11-30 13:05 · refs.ris, scopus.csv · 270 imported, 12 duplicates, 1 failed'."""
+    files = ", ".join(Path(f).name for f in batch.files[:3]) + (f" and {len(batch.files) - 3} more"
+                                                                 if len(batch.files) > 3 else "")
+    counts = ", ".join(f"{n} {status}" + ("s" if status == "duplicate" and n != 1 else "")
+                       for status, n in batch.counts.items())
+    return f"{batch.started[:16].replace('T', ' ')} · {files} · {counts}"
+
+
+RECENT_KEY = "libraries/recent"
+RECENT_MAX = 8
+
+
+def _ui_settings() -> QSettings:
+    return QSettings(str(config_dir() / "ui.ini"), QSettings.Format.IniFormat)
+
+
+def recent_libraries() -> list[Path]:
+    """Libraries opened before, newest first, that still exist."""
+    stored = _ui_settings().value(RECENT_KEY, []) or []
+    folders = [Path(f) for f in (stored if isinstance(stored, list) else [stored])]
+    return [f for f in folders if (f / DB_NAME).exists()]
+
+
+def remember_library(folder: Path) -> None:
+    folders = [folder] + [f for f in recent_libraries() if f != folder]
+    _ui_settings().setValue(RECENT_KEY, [str(f) for f in folders[:RECENT_MAX]])
 
 
 def _local_paths(mime) -> list[Path]:

@@ -28,6 +28,18 @@ from ui.ops import Ops
 from ui.workers import JobRunner
 
 PIPELINE = "pipeline"
+STAGE_WORDS = {"import": "Importing", "claims": "Extracting claims", "download": "Downloading",
+               "hierarchy.embeddings": "Reading the studies", "hierarchy.structure": "Finding the topics",
+               "hierarchy.name": "Naming the categories", "hierarchy.assign": "Placing the studies",
+               "hierarchy.assign_new": "Placing new studies", "hierarchy.write": "Saving the hierarchy"}
+
+
+def stage_words(stage: str) -> str:
+    """A progress stage in words ("hierarchy.assign.clusters" → "Placing the studies"), never an internal name."""
+    for known in sorted(STAGE_WORDS, key=len, reverse=True):
+        if stage == known or stage.startswith(known + "."):
+            return STAGE_WORDS[known]
+    return stage.rsplit(".", 1)[-1].replace("_", " ").capitalize()
 WRITES = {"Import": "studies", "Extract claims": "claims", "Build hierarchy": "hierarchy"}
 
 
@@ -91,12 +103,12 @@ class Pipeline(QObject):
         self.cancel_button.setEnabled(False)
         self.job_label.setText("Stopping after the current item…")
 
-    def import_paths(self, paths: list[Path]) -> bool:
+    def import_paths(self, paths: list[Path], source: dict[str, Any] | None = None) -> bool:
         def job(library: Library, progress, cancel: CancelToken, write: Write) -> Any:
             from litreview.importing import import_paths
 
             return import_paths(library, paths, progress=progress, cancel=cancel, workers=import_workers(),
-                                write=write)
+                                write=write, source=source)
 
         count = len(collect_inputs([Path(p).expanduser() for p in paths]))
         return self.start("Import", job, on_done=lambda outcomes: self.imported.emit(outcomes, False),
@@ -125,13 +137,14 @@ class Pipeline(QObject):
 
         return self.start("Extract claims", job, on_done=self._claims_done)
 
-    def run_build(self) -> bool:
+    def run_build(self, scope: str | None = None) -> bool:
+        """Build the hierarchy; ``scope`` "all" or "included" (None: what the current hierarchy was built on)."""
         def job(library: Library, progress, cancel: CancelToken, write: Write) -> Any:
             from litreview.hierarchy.build import build_hierarchy
 
             with self._engine_for(write, progress) as engine:
                 # computed on the job's own connection; only the finished build is swapped in through the writer
-                return build_hierarchy(library, engine, progress=progress, cancel=cancel, write=write)
+                return build_hierarchy(library, engine, progress=progress, cancel=cancel, write=write, scope=scope)
 
         return self.start("Build hierarchy", job, on_done=self._build_done)
 
@@ -208,7 +221,7 @@ class Pipeline(QObject):
             self.progress.setRange(0, 0)
         if not self.cancel_button.isEnabled():
             return  # cancelling: keep saying so until the job stops
-        stage = event.stage or name
+        stage = stage_words(event.stage) if event.stage else name
         self.job_label.setText(f"{stage}: {event.message}"[:80] if event.message else f"{stage}…")
 
     def _ended(self, slot: str) -> bool:

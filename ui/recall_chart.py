@@ -1,17 +1,21 @@
-"""Recall so far: relevant records found against records screened, drawn with QPainter (no QtCharts needed).
+"""Recall so far: the share of the relevant records found, against records screened, drawn with QPainter.
 
-The curve rises steeply while the ranking still finds relevant records and flattens as they run out: the
-shape ASReview users read as "time to think about stopping". The dashed line is the core's estimate of how
-many relevant records there are in all, when it has one.
+Both axes are fixed, so the picture does not jump as screening goes on: records screened from 0 to all of them,
+recall from 0 to 100 %. Recall needs the number of relevant records in all, which nobody knows until the end;
+the chart divides by the core's model estimate (found + estimated still unscreened) and shades its 90 %
+interval, and the legend under the plot says so. The dashed line is the target recall of the stopping rule; a
+vertical line marks a recorded stop. The curve rises steeply while the ranking still finds relevant records and
+flattens as they run out: the shape ASReview users read as "time to think about stopping".
 """
 
 from __future__ import annotations
 
-import math
-
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen
+from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen, QPolygonF
 from PySide6.QtWidgets import QSizePolicy, QWidget
+
+CURVE, BAND, TARGET, STOP = QColor("#2a6fdb"), QColor(42, 111, 219, 45), QColor("#c98a00"), QColor("#6b7a90")
+LEGEND = "Line: relevant found ÷ estimated relevant in all.  Shaded: the estimate's 90 % interval.  Dashed: target."
 
 
 class RecallChart(QWidget):
@@ -19,50 +23,83 @@ class RecallChart(QWidget):
         super().__init__(parent)
         self.labels: list[int] = []  # 1 = relevant (include or maybe), 0 = excluded, in the order screened
         self.total = 0
-        self.estimated_relevant: float | None = None
-        self.setMinimumSize(240, 160)
+        self.remaining: tuple[float, float, float] | None = None  # estimate, low, high of relevant still unscreened
+        self.target = 0.95
+        self.stop_at: int | None = None
+        self.setMinimumSize(260, 210)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
 
-    def set_data(self, labels: list[int], total: int, estimated_relevant: float | None = None) -> None:
-        self.labels, self.total, self.estimated_relevant = list(labels), total, estimated_relevant
+    def set_data(self, labels: list[int], total: int, remaining: tuple[float, float, float] | None = None,
+                 target: float = 0.95, stop_at: int | None = None) -> None:
+        self.labels, self.total, self.remaining = list(labels), total, remaining
+        self.target, self.stop_at = target, stop_at
         self.update()
+
+    def recall_bounds(self) -> tuple[float, float, float] | None:
+        """(estimate, low, high) of the relevant records in all, or None before anything relevant was found."""
+        found = sum(self.labels)
+        if not found or self.remaining is None:
+            return None
+        estimate, low, high = self.remaining
+        return found + estimate, found + low, found + high
 
     def paintEvent(self, _event) -> None:  # noqa: N802 (Qt name)
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.fillRect(self.rect(), QColor("white"))
-        margin_left, margin_bottom, margin = 40, 26, 10
-        plot = QRectF(margin_left, margin, self.width() - margin_left - margin, self.height() - margin - margin_bottom)
-        found = sum(self.labels)
+        left, right, top, bottom = 44, 12, 10, 72
+        plot = QRectF(left, top, self.width() - left - right, self.height() - top - bottom)
         x_max = max(self.total, len(self.labels), 1)
-        y_max = max(1, math.ceil(max(found, self.estimated_relevant or 0) * 1.15))  # headroom for the estimate
+
+        def point(x: float, share: float) -> QPointF:
+            return QPointF(plot.left() + plot.width() * x / x_max, plot.bottom() - plot.height() * share)
+
         axis = QPen(QColor("#7a8699"))
         painter.setPen(axis)
         painter.drawLine(plot.bottomLeft(), plot.bottomRight())
         painter.drawLine(plot.bottomLeft(), plot.topLeft())
-        painter.drawText(QRectF(plot.left(), plot.bottom() + 4, plot.width(), 18), Qt.AlignmentFlag.AlignCenter,
-                         f"screened (of {self.total})")
-        painter.drawText(QRectF(0, plot.top() - 4, margin_left - 4, 18), Qt.AlignmentFlag.AlignRight, str(y_max))
-        painter.drawText(QRectF(0, plot.bottom() - 14, margin_left - 4, 18), Qt.AlignmentFlag.AlignRight, "0")
+        for share in (0.0, 0.5, 1.0):
+            y = point(0, share).y()
+            painter.drawText(QRectF(0, y - 9, left - 6, 18), Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
+                             f"{share:.0%}")
+        for fraction in (0.0, 0.5, 1.0):
+            x = point(fraction * x_max, 0).x()
+            painter.drawText(QRectF(x - 40, plot.bottom() + 2, 80, 16), Qt.AlignmentFlag.AlignCenter,
+                             f"{round(fraction * x_max)}")
+        painter.drawText(QRectF(plot.left(), plot.bottom() + 16, plot.width(), 16), Qt.AlignmentFlag.AlignCenter,
+                         "records screened")
+        painter.setPen(QColor("#4c5b70"))
+        painter.drawText(QRectF(4, plot.bottom() + 34, self.width() - 8, 38),
+                         Qt.AlignmentFlag.AlignLeft | Qt.TextFlag.TextWordWrap, LEGEND)
 
-        def point(x: float, y: float) -> QPointF:
-            return QPointF(plot.left() + plot.width() * x / x_max, plot.bottom() - plot.height() * y / y_max)
-
-        if self.estimated_relevant:
-            painter.setPen(QPen(QColor("#c98a00"), 1, Qt.PenStyle.DashLine))
-            level = point(0, self.estimated_relevant).y()
-            painter.drawLine(QPointF(plot.left(), level), QPointF(plot.right(), level))
-            painter.drawText(QRectF(plot.left() + 6, level - 18, plot.width() - 12, 16), Qt.AlignmentFlag.AlignRight,
-                             f"≈ {self.estimated_relevant:.0f} relevant in all (estimate)")
-        if not self.labels:
+        painter.setPen(QPen(TARGET, 1, Qt.PenStyle.DashLine))
+        level = point(0, self.target).y()
+        painter.drawLine(QPointF(plot.left(), level), QPointF(plot.right(), level))
+        if self.stop_at is not None:
+            painter.setPen(QPen(STOP, 1, Qt.PenStyle.DotLine))
+            x = point(self.stop_at, 0).x()
+            painter.drawLine(QPointF(x, plot.top()), QPointF(x, plot.bottom()))
+        bounds = self.recall_bounds()
+        if bounds is None:
             painter.setPen(QColor("gray"))
-            painter.drawText(plot, Qt.AlignmentFlag.AlignCenter, "no decisions yet")
+            painter.drawText(plot, Qt.AlignmentFlag.AlignCenter,
+                             "no decisions yet" if not self.labels else "no relevant record found yet")
+            painter.end()
             return
-        path = QPainterPath(point(0, 0))
-        running = 0
-        for screened, label in enumerate(self.labels, start=1):
+        estimate, low, high = bounds
+        running, found = 0, []
+        for label in self.labels:
             running += label
-            path.lineTo(point(screened, running))
-        painter.setPen(QPen(QColor("#2a6fdb"), 2))
+            found.append(running)
+        upper = [point(0, 0)] + [point(i, f / max(low, 1e-9)) for i, f in enumerate(found, start=1)]
+        lower = [point(i, f / high) for i, f in enumerate(found, start=1)][::-1] + [point(0, 0)]
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(BAND)
+        painter.drawPolygon(QPolygonF(upper + lower))
+        path = QPainterPath(point(0, 0))
+        for i, f in enumerate(found, start=1):
+            path.lineTo(point(i, f / estimate))
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.setPen(QPen(CURVE, 2))
         painter.drawPath(path)
         painter.end()

@@ -1,4 +1,5 @@
-"""The study pane: metadata, the abstract with the query's terms marked, claims with their quotes, notes.
+"""The study pane: metadata, the abstract with the query's terms marked, claims with their quotes, notes, and the
+learner's open suggestion for the study ("Move it to “X”?"), answered with a click.
 
 Claims link to their page ("open PDF at page" goes through the desktop's PDF viewer). Notes are saved shortly
 after typing stops, as one undoable command per editing burst (the window does the saving through the core).
@@ -44,9 +45,20 @@ def decision_text(stage: str, row: dict[str, Any]) -> str:
     return text
 
 
+def suggestion_html(offer: dict[str, Any]) -> str:
+    """'Suggested: move it to “X” — it looks like the ones you moved to “X”. Move it · Keep it', escaped."""
+    where = f" from “{html.escape(offer['from_name'])}”" if offer.get("from_name") else ""
+    return (f"<p style='background:#fff4d6; padding:4px'><b>Suggested:</b> move it{where} to "
+            f"“{html.escape(offer['to_name'])}” — it looks like {html.escape(offer['reason'])}. "
+            f"<a href='accept:{int(offer['id'])}'>Move it</a> &nbsp;·&nbsp; "
+            f"<a href='reject:{int(offer['id'])}'>Keep it where it is</a></p>")
+
+
 class StudyPane(QWidget):
     open_page = Signal(int, int)  # study id, page number (1-based)
     notes_edited = Signal(int, str)  # study id, the new notes
+    edit_requested = Signal()  # "Edit record" was clicked
+    suggestion_answered = Signal(int, bool)  # suggestion id, accepted (True) or refused (False)
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -68,9 +80,10 @@ class StudyPane(QWidget):
         layout.addWidget(self.notes)
         self.show_study(None)
 
-    def show_study(self, study: dict[str, Any] | None, *, terms: list[str] = (), categories: list[str] = ()) -> None:
+    def show_study(self, study: dict[str, Any] | None, *, terms: list[str] = (), categories: list[str] = (),
+                   hits: list[dict[str, Any]] = (), suggestions: list[dict[str, Any]] = ()) -> None:
         """Show one study (the core's ``study_detail``, or ``None``: nothing selected). Text from the PDF is
-        escaped before it is marked."""
+        escaped before it is marked. ``suggestions``: its open suggestions (``suggestions.open_rows``)."""
         self.flush_notes()
         self.study_id = study["id"] if study else None
         self._loading = True
@@ -92,10 +105,20 @@ class StudyPane(QWidget):
             facts.append("Categories: " + html.escape("; ".join(categories)))
         if study.get("has_file"):
             facts.append("<a href='page:1'>Open PDF</a>")
+        facts.append("<a href='edit:record'>Edit record</a>")
         if study.get("needs_ocr"):
             facts.append("<span style='color:#a15c00'>No text layer: the PDF needs OCR</span>")
         if facts:
             parts.append("<p>" + " &nbsp;·&nbsp; ".join(facts) + "</p>")
+        for offer in suggestions:
+            parts.append(suggestion_html(offer))
+        if hits:
+            parts.append("<h4>Where the search matched</h4><ul>")
+            for hit in hits:
+                where = (f"<a href='page:{int(hit['page_no'])}'>p. {int(hit['page_no'])}</a>" if hit["page_no"]
+                         else html.escape(hit["where"]))
+                parts.append(f"<li>{where}: {highlighted(hit['text'], list(terms))}</li>")
+            parts.append("</ul>")
         abstract = study.get("abstract")
         parts.append("<h4>Abstract</h4>")
         parts.append(f"<p>{highlighted(abstract, list(terms))}</p>" if abstract else "<p style='color:gray'>No abstract.</p>")
@@ -123,6 +146,10 @@ class StudyPane(QWidget):
     def _on_link(self, url: QUrl) -> None:
         if url.scheme() == "page" and self.study_id is not None:
             self.open_page.emit(self.study_id, int(url.path() or 1))
+        elif url.scheme() == "edit" and self.study_id is not None:
+            self.edit_requested.emit()
+        elif url.scheme() in ("accept", "reject") and url.path().isdigit():
+            self.suggestion_answered.emit(int(url.path()), url.scheme() == "accept")
 
     def _on_notes_typed(self) -> None:
         if not self._loading and self.study_id is not None:

@@ -1,5 +1,6 @@
-"""The hierarchy tree: aspects → categories (with study counts) → the studies placed directly in each, and per
-aspect an "Uncategorised (n)" node with the studies it leaves out.
+"""The hierarchy tree: aspects → categories (with study counts) → the studies placed directly in each, per aspect
+an "Uncategorised (n)" node with the studies it leaves out, and under a category the learner's open suggestions
+for it ("Suggested (n)", one node per study, answered from the context menu).
 
 A ``QAbstractItemModel`` over the core's snapshot (``litreview.hierarchy.snapshot``). Like Anki's sidebar it is
 a read-only projection: a drop or a rename is turned into one core edit, and the model is then rebuilt from the
@@ -17,12 +18,13 @@ from typing import Any
 from PySide6.QtCore import QAbstractItemModel, QMimeData, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QColor, QFont
 
+from litreview.hierarchy import suggestions
 from litreview.hierarchy.snapshot import SnapshotNode, hierarchy_snapshot
 from litreview.store import Library
 from ui.library_model import STUDY_MIME, encode_study_ids
 
 CATEGORY_MIME = "application/x-litreview-category-ids"
-KIND_ROLE = Qt.ItemDataRole.UserRole + 10  # "aspect" | "category" | "study" | "uncategorised"
+KIND_ROLE = Qt.ItemDataRole.UserRole + 10  # "aspect" | "category" | "study" | "uncategorised" | "suggestions" | ...
 ID_ROLE = Qt.ItemDataRole.UserRole + 11
 PARENT_CATEGORY_ROLE = Qt.ItemDataRole.UserRole + 12  # for a study row: the category it is shown under
 
@@ -38,6 +40,8 @@ class Node:
     count: int = 0
     locked: bool = False
     children: list[Node] = field(default_factory=list)
+    ref: int | None = None      # a "suggestion" node's study id (its own id is the suggestion's)
+    note: str = ""              # a "suggestion" node's reason, for its tooltip
 
     def row(self) -> int:
         return self.parent.children.index(self) if self.parent else 0
@@ -57,11 +61,13 @@ class HierarchyTreeModel(QAbstractItemModel):
     def refresh(self) -> None:
         """Rebuild from the newest hierarchy (after any edit, undo, redo or build)."""
         snapshot = hierarchy_snapshot(self.library)
+        offered = suggestions.open_rows(self.library, snapshot.hierarchy_id) if snapshot.hierarchy_id else []
         self.beginResetModel()
         self.hierarchy_id = snapshot.hierarchy_id
         self.root = Node("root", 0, "")
         for aspect in snapshot.aspects:
             _attach(self.root, aspect)
+        _attach_suggestions(self.root, offered)
         self.endResetModel()
 
     # -- lookups --------------------------------------------------------------------------------------
@@ -119,18 +125,21 @@ class HierarchyTreeModel(QAbstractItemModel):
         node = self.node(index)
         if role == Qt.ItemDataRole.DisplayRole:
             lock = " 🔒" if node.locked else ""
-            return f"{node.name}{lock}" if node.kind == "study" else f"{node.name} ({node.count}){lock}"
+            return f"{node.name}{lock}" if node.kind in ("study", "suggestion") else f"{node.name} ({node.count}){lock}"
         if role == Qt.ItemDataRole.EditRole:
             return node.name
         if role == Qt.ItemDataRole.ToolTipRole:
-            return node.name
-        if role == Qt.ItemDataRole.FontRole and node.kind in ("aspect", "uncategorised"):
+            if node.kind == "suggestions":
+                return "Studies the learner would move here after your corrections: right-click to answer"
+            return f"{node.name}\nSuggested: {node.note}" if node.kind == "suggestion" else node.name
+        if role == Qt.ItemDataRole.FontRole and node.kind in ("aspect", "uncategorised", "suggestions", "suggestion"):
             font = QFont()
             font.setBold(node.kind == "aspect")
-            font.setItalic(node.kind == "uncategorised")
+            font.setItalic(node.kind != "aspect")
             return font
-        if role == Qt.ItemDataRole.ForegroundRole and node.kind in ("study", "uncategorised"):
-            return QColor("#3b4a5e" if node.kind == "study" else "#6b7480")
+        if role == Qt.ItemDataRole.ForegroundRole and node.kind in ("study", "uncategorised", "suggestions",
+                                                                     "suggestion"):
+            return QColor({"study": "#3b4a5e", "uncategorised": "#6b7480"}.get(node.kind, "#8a5a00"))
         if role == KIND_ROLE:
             return node.kind
         if role == ID_ROLE:
@@ -144,7 +153,7 @@ class HierarchyTreeModel(QAbstractItemModel):
             return Qt.ItemFlag.NoItemFlags
         base = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
         kind = self.node(index).kind
-        if kind == "uncategorised":
+        if kind in ("uncategorised", "suggestions", "suggestion"):
             return base
         if kind == "study":
             return base | Qt.ItemFlag.ItemIsDragEnabled
@@ -198,8 +207,37 @@ def studies_under(node: Node) -> list[int]:
     its categorised studies; "Uncategorised": the ones it leaves out)."""
     if node.kind == "uncategorised":
         return [child.id for child in node.children]
+    if node.kind == "suggestions":
+        return [child.ref for child in node.children if child.ref is not None]
+    if node.kind == "suggestion":
+        return [node.ref] if node.ref is not None else []
     return list(dict.fromkeys(n.id for n in walk(node)
                               if n.kind == "study" and n.parent is not None and n.parent.kind != "uncategorised"))
+
+
+def suggestion_ids(node: Node) -> list[int]:
+    """The open suggestions a node stands for: itself, or every one of a "Suggested" group."""
+    if node.kind == "suggestion":
+        return [node.id]
+    return [child.id for child in node.children if child.kind == "suggestion"] if node.kind == "suggestions" else []
+
+
+def _attach_suggestions(root: Node, offered: list[dict[str, Any]]) -> None:
+    """A "Suggested (n)" node first under each category that open suggestions propose."""
+    categories = {n.id: n for n in walk(root) if n.kind == "category"}
+    groups: dict[int, Node] = {}
+    for row in offered:
+        home = categories.get(row["category_id"])
+        if home is None:
+            continue
+        group = groups.get(home.id)
+        if group is None:
+            group = groups[home.id] = Node("suggestions", home.id, "Suggested", home)
+            home.children.insert(0, group)
+        origin = f" (now in “{row['from_name']}”)" if row["from_name"] else " (now uncategorised)"
+        group.children.append(Node("suggestion", row["id"], f"{row['title'] or '(untitled)'}{origin}", group,
+                                   ref=row["study_id"], note=f"it looks like {row['reason']}"))
+        group.count += 1
 
 
 def _attach(parent: Node, source: SnapshotNode) -> None:

@@ -8,10 +8,8 @@ result``; its ``ProgressEvent``s and its result travel back to the GUI thread as
 touch widgets. The "pipeline" slot runs one user-started job at a time (import, claims, build) and refuses a
 second one politely.
 
-Re-ranking for screening is different: it happens after every decision and the core's ``Ranker`` is worth
-keeping (it vectorises the library once, then only refits). ``BackgroundRanker`` is one long-lived thread that
-owns its own ``Library`` and ``Ranker``; requests that arrive while it ranks collapse into one more run, so
-screening never waits for it and never queues stale work.
+Re-ranking for screening is not a job: the screening view's own worker (``ui/screening_worker.py``) keeps the
+core's ``Ranker`` between decisions.
 """
 
 from __future__ import annotations
@@ -22,10 +20,9 @@ import threading
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QMetaObject, QObject, QRunnable, Qt, QThread, QThreadPool, Signal, Slot
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
 
 from litreview.errors import LitreviewError, report_bug
 from litreview.jobs import Cancelled, CancelToken, ProgressEvent
@@ -197,90 +194,6 @@ class JobRunner(QObject):
         entry = self._retire(slot)
         if entry is not None:
             self.cancelled.emit(slot, entry.name, result)
-
-
-class _RankingWorker(QObject):
-    """Lives in the ranking thread; its Library and Ranker are created and closed there."""
-
-    ranked = Signal(list, str)  # study ids best first, the ranker's mode
-    failed = Signal(str)
-
-    def __init__(self, folder: Path):
-        super().__init__()
-        self.folder = folder
-        self.library: Library | None = None
-        self.ranker: Any = None
-
-    @Slot()
-    def rank(self) -> None:
-        try:
-            from litreview.screening import Ranker
-
-            if self.library is None:
-                self.library = Library(self.folder, read_only=True)
-                self.ranker = Ranker(self.library)
-            self.ranked.emit(self.ranker.rank(), self.ranker.mode)
-        except Exception as exc:
-            self.failed.emit(str(exc) if isinstance(exc, LitreviewError) else report_bug(exc, "ranking"))
-
-    @Slot()
-    def close(self) -> None:
-        if self.library is not None:
-            self.library.close()
-            self.library = self.ranker = None
-
-
-class BackgroundRanker(QObject):
-    """Ranks the unscreened studies in its own thread; ``request()`` never blocks."""
-
-    ranked = Signal(list, str)
-    failed = Signal(str)
-    _requested = Signal()
-
-    def __init__(self, folder: Path, parent: QObject | None = None):
-        super().__init__(parent)
-        self.thread = QThread()
-        self.thread.setObjectName("litreview-ranking")
-        self.worker = _RankingWorker(folder)
-        self.worker.moveToThread(self.thread)
-        self._requested.connect(self.worker.rank)
-        self.worker.ranked.connect(self._on_ranked)
-        self.worker.failed.connect(self._on_failed)
-        self.running = False
-        self.pending = False
-        self.thread.start()
-
-    def request(self) -> None:
-        if self.running:
-            self.pending = True
-            return
-        self.running = True
-        self._requested.emit()
-
-    def _next(self) -> None:
-        self.running = False
-        if self.pending:
-            self.pending = False
-            self.request()
-
-    @Slot(list, str)
-    def _on_ranked(self, ids: list, mode: str) -> None:
-        self._next()
-        self.ranked.emit(ids, mode)
-
-    @Slot(str)
-    def _on_failed(self, message: str) -> None:
-        self._next()
-        self.failed.emit(message)
-
-    def stop(self) -> None:
-        """Close the thread's library in its own thread, then end the thread (waits for a rank in progress)."""
-        if not self.thread.isRunning():
-            return
-        self.pending = False
-        QMetaObject.invokeMethod(self.worker, "close", Qt.ConnectionType.BlockingQueuedConnection)
-        self.thread.quit()
-        self.thread.wait()
 
 
 # The core modules behind the pipeline pull in PyMuPDF, onnxruntime, scikit-learn and llama.cpp. Loading a C

@@ -1,4 +1,4 @@
-"""Hierarchy sub-commands: claims, hierarchy build / show, eval hierarchy."""
+"""Hierarchy sub-commands: claims, hierarchy build / assign-new / show, eval hierarchy, eval corrections."""
 
 from __future__ import annotations
 
@@ -22,6 +22,10 @@ def register(subparsers) -> None:
     command = actions.add_parser("build", help="build the hierarchy (a rebuild keeps your edits and locks)")
     command.add_argument("--aspects", type=int, default=5, help="how many aspects at most (1-5, default 5)")
     command.add_argument("--depth", type=int, default=3, help="levels of categories below an aspect (1-3)")
+    basis = command.add_mutually_exclusive_group()
+    basis.add_argument("--included", action="store_true", help="build on the studies included by screening only")
+    basis.add_argument("--all", action="store_true",
+                       help="build on every study not excluded (default for a first build; a rebuild keeps its basis)")
     command.add_argument("--json", action="store_true")
     command.set_defaults(func=build_command)
     command = actions.add_parser("assign-new", help="place studies imported after the build into the tree")
@@ -43,6 +47,24 @@ def register(subparsers) -> None:
     command.add_argument("--no-claims", action="store_true", help="skip claim extraction")
     command.add_argument("--json", action="store_true")
     command.set_defaults(func=eval_command)
+    command = targets.add_parser(
+        "corrections", help="build a mixture's hierarchy, let a simulated user correct it, score the untouched studies",
+        description="Learning from corrections, measured (protocol LFC-1): after each budget of corrections, HP / "
+                    "NMI / ARI of the studies the simulated user never touched, for the corrections alone, the "
+                    "learner, and the learner with zero corrections (placebo). The build uses no language model "
+                    "(statistics only: sentence embeddings, names without the model) unless --model default.")
+    command.add_argument("mixture", metavar="MIXTURE.csv", help="CSV with study_id, title, abstract, topic")
+    command.add_argument("--budget", default="0,5,10,20", metavar="N,N,...",
+                         help="corrections after which to score (default 0,5,10,20)")
+    command.add_argument("--seeds", type=int, default=3, help="simulated users (default 3)")
+    command.add_argument("--start", default="app", choices=("app", "true_k", "under", "over", "noisy"),
+                         help="what the user is shown first: the app's build (default) or a controlled start")
+    command.add_argument("--model", default="none", choices=("none", "default"),
+                         help="language model for the build's names: none (default) or the small default model")
+    command.add_argument("--scorer", metavar="hierarchy_eval.py",
+                         help="the reference scorer (default: ../shared/notes/hierarchy_eval.py beside the checkout)")
+    command.add_argument("--json", action="store_true")
+    command.set_defaults(func=eval_corrections_command)
 
 
 def _engine(library=None):
@@ -81,8 +103,9 @@ def build_command(args: argparse.Namespace) -> int:
         raise InputError("--aspects must be 1-5 and --depth 1-3")
     with open_library(args) as library, TerminalProgress(enabled=not args.json) as bar:
         with _engine(library) as engine:
+            scope = "included" if args.included else "all" if args.all else None
             report = build_hierarchy(library, engine, aspects=args.aspects, depth=args.depth, progress=bar,
-                                     cancel=bar.token)
+                                     cancel=bar.token, scope=scope)
     if args.json:
         print_json({"hierarchy_id": report.hierarchy_id, "studies": report.studies, "seconds": report.seconds,
                     "kept_categories": report.kept_categories, "vectors": report.vectors, "notes": report.notes,
@@ -185,4 +208,40 @@ def eval_command(args: argparse.Namespace) -> int:
         print("\n".join(lines))
     for note in result.get("notes", []):
         print(f"litreview: {note}", file=sys.stderr)
+    return 0
+
+
+def eval_corrections_command(args: argparse.Namespace) -> int:
+    import contextlib
+
+    from litreview.hierarchy.correction_sim import evaluate_corrections
+    from litreview.hierarchy.evaluate import load_scorer
+
+    if not Path(args.mixture).is_file():
+        raise InputError(f"mixture not found: {args.mixture}")
+    try:
+        budgets = tuple(int(b) for b in args.budget.split(",") if b.strip())
+    except ValueError:
+        raise InputError(f"--budget must be numbers separated by commas, not {args.budget!r}") from None
+    if not budgets or min(budgets) < 0 or not 1 <= args.seeds <= 50:
+        raise InputError("--budget needs numbers >= 0 and --seeds 1-50")
+    scorer = load_scorer(args.scorer)
+    engine_context = _engine() if args.model == "default" else contextlib.nullcontext(None)
+    with TerminalProgress(enabled=not args.json) as bar, engine_context as engine:
+        result = evaluate_corrections(args.mixture, scorer=scorer, budgets=budgets, seeds=args.seeds,
+                                      start=args.start, engine=engine, progress=bar, cancel=bar.token)
+    if args.json:
+        result.pop("per_seed", None)
+        print_json(result)
+        return 0
+    bar.close()
+    print(f"{result['mixture']}: {result['studies']} studies, start {result['start']!r}, {result['seeds']} seeds, "
+          f"vectors {result['vectors']}, model {result['model'] or 'none'} (build {result['build_seconds']} s)")
+    print("corrections  untouched  apply-only HP/NMI/ARI   learner HP/NMI/ARI      placebo HP/NMI/ARI      "
+          "fixed/corr  seconds")
+    for row in result["budgets"]:
+        cells = ["/".join(f"{row[r][m]:.3f}" for m in ("hp", "nmi", "ari")) for r in ("apply_only", "learner", "placebo")]
+        fixed = row["fixed_per_correction"]
+        print(f"{row['corrections']:>11}  {row['untouched']:>9}  {cells[0]:22}  {cells[1]:22}  {cells[2]:22}  "
+              f"{'-' if fixed is None else f'{fixed:+.2f}':>10}  {row['seconds']:.2f}")
     return 0

@@ -18,11 +18,21 @@ def register(subparsers) -> None:
     command.add_argument("paths", nargs="+", metavar="PATH", help="files or folders (folders are searched)")
     command.add_argument("--link", action="store_true", help="keep PDFs where they are instead of copying them in")
     command.add_argument("--workers", type=int, help="PDF reader processes (default: one per core)")
+    command.add_argument("--source", metavar="NAME", help="where the records come from: the database or register "
+                         "searched (PubMed, Scopus, ClinicalTrials.gov) or the method (citation searching); "
+                         "default: the source remembered for each file name")
+    command.add_argument("--source-kind", choices=["database", "register", "other"],
+                         help="what the source is (default: database; 'other' for other methods such as "
+                         "citation searching or websites)")
+    command.add_argument("--timeout", type=float, metavar="SECONDS",
+                         help="give up a PDF that takes longer than this to read (default: the library's "
+                         "setting, 60 s)")
     command.add_argument("--json", action="store_true", help="one JSON line per outcome, then a summary line")
     command.set_defaults(func=import_command)
 
     command = subparsers.add_parser("metadata", help="print the metadata extracted from one PDF as JSON")
     command.add_argument("pdf", metavar="FILE.pdf")
+    command.add_argument("--timeout", type=float, metavar="SECONDS", help="give up after this long (default 60 s)")
     command.set_defaults(func=metadata_command)
 
     command = subparsers.add_parser("list", help="list the studies in the library")
@@ -53,11 +63,18 @@ def register(subparsers) -> None:
 
 # -- import -----------------------------------------------------------------------------------------------
 def import_command(args: argparse.Namespace) -> int:
-    from litreview.importing import import_paths, summarise
+    from litreview.importing import Source, import_paths, summarise
+    from litreview.importing.settings import check_timeout
 
     missing = [p for p in args.paths if not Path(p).expanduser().exists()]
     if missing and len(missing) == len(args.paths):
         raise InputError(f"nothing to import: {', '.join(missing)} not found")
+    if args.workers is not None and args.workers < 1:
+        raise InputError(f"--workers must be 1 or more (got {args.workers})")
+    if args.source_kind and not args.source:
+        raise InputError("--source-kind needs --source NAME (the database, register or method it describes)")
+    source = Source.of((args.source, args.source_kind or "database")) if args.source else None
+    timeout = check_timeout(args.timeout) if args.timeout is not None else None
     with (open_library(args) as library, TerminalProgress(enabled=not args.json) as bar,
           _first_interrupt_cancels() as cancel):
         def progress(event: ProgressEvent) -> None:
@@ -66,19 +83,23 @@ def import_command(args: argparse.Namespace) -> int:
                 for outcome in event.data.get("outcomes", []):
                     print_json(outcome)
 
-        outcomes = import_paths(library, args.paths, link=args.link, progress=progress, cancel=cancel,
-                                workers=args.workers)
-        counts = summarise(outcomes)
+        report = import_paths(library, args.paths, link=args.link, progress=progress, cancel=cancel,
+                              workers=args.workers, source=source, timeout=timeout)
+        counts = summarise(report)
     if args.json:
-        print_json({"summary": counts, "cancelled": cancel.cancelled, "library": str(library.folder)})
+        print_json({"summary": counts, "cancelled": cancel.cancelled, "stopped": report.stopped,
+                    "batch": report.batch, "library": str(library.folder)})
     else:
-        for outcome in outcomes:
+        for outcome in report:
             if outcome.status != "imported" or outcome.reason:
                 print(f"{outcome.status:9} {outcome.input}: {outcome.reason}")
         print(f"{counts['imported']} imported, {counts['duplicate']} duplicates, {counts['failed']} failed"
               f" -> {library.folder}")
         if cancel.cancelled:
             print("stopped early: the files listed were handled; run the same import again to finish")
+    if report.stopped:
+        print(f"litreview: import stopped: {report.stopped}", file=sys.stderr)
+        return 2
     if cancel.cancelled:
         return 130
     nothing_usable = counts["failed"] and not counts["imported"] and not counts["duplicate"]
@@ -105,10 +126,21 @@ def _first_interrupt_cancels() -> Iterator[CancelToken]:
 
 # -- metadata ---------------------------------------------------------------------------------------------
 def metadata_command(args: argparse.Namespace) -> int:
-    from litreview.importing.pdf_metadata import read_pdf_metadata
+    """Read the PDF the way an import does: in a reader process, under the same timeout, so a damaged or hostile
+    file gives one line instead of a crash or a hang."""
+    from litreview.importing.reader_pool import DEFAULT_TIMEOUT_S, ReaderPool
+    from litreview.importing.settings import check_timeout
 
-    metadata = read_pdf_metadata(Path(args.pdf).expanduser())
-    print_json(metadata)
+    path = Path(args.pdf).expanduser()
+    if not path.is_file():
+        raise InputError(f"{path}: no such file")
+    timeout = check_timeout(args.timeout) if args.timeout is not None else DEFAULT_TIMEOUT_S
+    with ReaderPool(1, timeout) as pool:
+        pool.submit(path, path)
+        reading = pool.wait(path)
+    if reading.failure:
+        raise InputError(f"{path}: {reading.failure}")
+    print_json(reading.metadata)
     return 0
 
 
@@ -151,11 +183,13 @@ def show_command(args: argparse.Namespace) -> int:
             raise InputError(f"no study {args.study_id} in {library.folder}")
         files = library.query("SELECT sha256, original_path, stored_path, size FROM files WHERE study_id = ?",
                               (args.study_id,))
-        decision = library.query("SELECT decision, note FROM decisions WHERE study_id = ?", (args.study_id,))
+        decisions = library.query("SELECT stage, decision, reason, note, actor FROM decisions WHERE study_id = ? "
+                                  "ORDER BY stage DESC", (args.study_id,))
     if args.json:
         study.pop("title_key", None)
         study.pop("author_key", None)
-        print_json({**study, "files": files, "decision": decision[0] if decision else None})
+        by_stage = {d.pop("stage"): d for d in decisions}
+        print_json({**study, "files": files, "decision": by_stage.get("title_abstract"), "decisions": by_stage})
         return 0
     print(_title(study))
     print(", ".join(_name(a) for a in study["authors"]) or "(no authors)")
@@ -167,8 +201,10 @@ def show_command(args: argparse.Namespace) -> int:
         print("! no text layer: needs OCR")
     for row in files:
         print(f"file: {row['stored_path'] or row['original_path']} ({row['size']} bytes)")
-    if decision:
-        print(f"screening: {decision[0]['decision']}")
+    for row in decisions:
+        stage = "title/abstract" if row["stage"] == "title_abstract" else "full text"
+        reason = f" ({row['reason']})" if row["reason"] else ""
+        print(f"screening, {stage}: {row['decision']}{reason}" + (f" — {row['note']}" if row["note"] else ""))
     if study["abstract"]:
         print()
         print(study["abstract"])
@@ -197,8 +233,8 @@ def demo_command(args: argparse.Namespace) -> int:
     with open_library(args) as library, TerminalProgress(enabled=not args.json) as bar:
         folder = Path(args.out).expanduser() if args.out else library.folder / "demo-pdfs"
         written = write_demo_pdfs(folder)
-        outcomes = import_paths(library, written, progress=bar)
-        counts = summarise(outcomes)
+        report = import_paths(library, written, progress=bar)
+        counts = summarise(report)
         total = library.study_count()
     if args.json:
         print_json({"folder": str(folder), "pdfs": len(written), "summary": counts, "studies": total})
@@ -206,6 +242,9 @@ def demo_command(args: argparse.Namespace) -> int:
         print(f"wrote {len(written)} demo PDFs to {folder}")
         print(f"{counts['imported']} imported, {counts['duplicate']} already there, {counts['failed']} failed;"
               f" the library now holds {total} studies. Try: litreview search microplastics")
+    if report.stopped:
+        print(f"litreview: import stopped: {report.stopped}", file=sys.stderr)
+        return 2
     return 0
 
 

@@ -10,9 +10,6 @@ from litreview import paths
 from litreview.cli.common import InputError, TerminalProgress, print_json
 from litreview.llm import model_store
 from litreview.llm.gguf_info import GgufError, ModelInfo, human_bytes, read_model_info
-from litreview.llm.planner import plan_placement
-
-GB = 1e9
 
 
 def register(subparsers) -> None:
@@ -122,32 +119,15 @@ def cmd_inspect(args: argparse.Namespace) -> int:
 
 
 def cmd_plan(args: argparse.Namespace) -> int:
-    info = load_info(args.model)
-    from litreview.llm import placement
+    from litreview.llm.machine_plan import plan_here
 
-    note = ""
-    if args.vram_gb is not None:
-        vram = int(args.vram_gb * GB)
-    else:
-        vram = placement.free_vram_bytes()
-        if not vram and placement.nvidia_smi_free_bytes():
-            vram = placement.nvidia_smi_free_bytes()
-            note = ("note: this llama.cpp build cannot use the NVIDIA GPU nvidia-smi reports; "
-                    "rebuild llama-cpp-python with CMAKE_ARGS=-DGGML_CUDA=on to run this plan")
-    ram = int(args.ram_gb * GB) if args.ram_gb is not None else placement.available_ram_bytes()
-    plan = plan_placement(info, vram_bytes=vram, ram_bytes=ram, n_ctx=args.ctx)
+    found = plan_here(load_info(args.model), n_ctx=args.ctx, vram_gb=args.vram_gb, ram_gb=args.ram_gb)
     if args.json:
-        print_json({**plan.to_dict(), **({"note": note} if note else {})})
-        return 0 if plan.fits else 1
-    print(f"{model_store.display_name(info.path, info.name)}: {human_bytes(info.weight_bytes)} of weights, "
-          f"KV cache {human_bytes(plan.kv_bytes)} for {args.ctx} tokens")
-    print(f"  budget: {human_bytes(vram)} VRAM, {human_bytes(ram)} RAM")
-    print(f"  {'fits' if plan.fits else 'DOES NOT FIT'}: mode {plan.mode}, n_gpu_layers {plan.n_gpu_layers}, "
-          f"n_cpu_moe {plan.n_cpu_moe}; GPU {human_bytes(plan.gpu_bytes)}, RAM {human_bytes(plan.cpu_bytes)}")
-    print(f"  {plan.reason}")
-    if note:
-        print(f"  {note}")
-    return 0 if plan.fits else 1
+        print_json({**found.plan.to_dict(), **({"note": found.note} if found.note else {})})
+    else:
+        first, *rest = found.lines()
+        print("\n".join([first] + [f"  {line}" for line in rest]))
+    return 0 if found.plan.fits else 1
 
 
 def cmd_fetch(args: argparse.Namespace) -> int:

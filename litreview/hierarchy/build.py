@@ -42,7 +42,7 @@ import numpy as np
 
 from litreview import feedback
 from litreview.hierarchy import aspects as aspect_plans
-from litreview.hierarchy import tree
+from litreview.hierarchy import learner, tree
 from litreview.hierarchy.aspects import (
     DESIGN_RULES,
     POPULATION_RULES,
@@ -55,6 +55,7 @@ from litreview.hierarchy.aspects import (
     findings_texts,
 )
 from litreview.hierarchy.assign import CategoryProfile, assign
+from litreview.hierarchy.edits import drop_suggestions
 from litreview.hierarchy.model_calls import ModelCalls
 from litreview.hierarchy.naming import NamingInput, name_category
 from litreview.hierarchy.vectors import embed_texts, readable_text, study_space
@@ -63,6 +64,8 @@ from litreview.llm.engine import capability_of
 
 TOPIC = "Topic"
 RULES = "rules"
+ALL = "all"              # build scopes (``build_hierarchy(scope=...)``)
+INCLUDED = "included"
 KEEP_OVERLAP = 0.5   # a new cluster sharing this share of its studies with a kept (or deleted) category is that one
 MIN_STUDIES = 2      # a category needs at least this many studies (its primary ones) to stand
 CENTRAL_TITLES = 6
@@ -147,19 +150,33 @@ class _AspectPlan:
 # -- public API --------------------------------------------------------------------------------------------------
 def build_hierarchy(library, engine, *, aspects: int = 5, depth: int = tree.MAX_DEPTH,
                     progress: ProgressCallback = no_progress, cancel: CancelToken | None = None,
-                    write: Write | None = None, encoder_factory: Callable[[], Any] | None = None) -> BuildReport:
+                    write: Write | None = None, encoder_factory: Callable[[], Any] | None = None,
+                    scope: str | None = None) -> BuildReport:
     """Build (or rebuild in place) the library's hierarchy and return what was made. ``library`` is read (it may
     be read-only); ``write(op)`` runs the final swap (and the vector cache writes) on the library that writes
-    (the app's writer; default: ``library`` itself)."""
+    (the app's writer; default: ``library`` itself).
+
+    ``scope``: ``ALL`` (every study not excluded by screening; studies imported later join it) or ``INCLUDED``
+    (only the studies included by screening, a list fixed at build time); None keeps the scope of the hierarchy
+    being rebuilt (``ALL`` for a first build)."""
     started = time.perf_counter()
     write = write or (lambda op: op(library))
     aspects = max(1, min(aspects, aspect_plans.MAX_ASPECTS))
     depth = max(1, min(depth, tree.MAX_DEPTH))
     check = cancel.check if cancel is not None else (lambda: None)
-    corpus = _corpus(library, None)
+    previous = _previous(library)
+    scope = scope or (_settings(library, previous.hierarchy_id).get("scope", ALL) if previous.hierarchy_id else ALL)
+    if scope not in (ALL, INCLUDED):
+        raise tree.HierarchyError(f"unknown build scope {scope!r}: {ALL!r} or {INCLUDED!r}")
+    if scope == INCLUDED:
+        included = included_study_ids(library)
+        if not included:
+            raise tree.HierarchyError("no study is included yet: screen some studies, or build on all of them")
+        corpus = _corpus(library, included)
+    else:
+        corpus = _corpus(library, None)
     if len(corpus.ids) < 4:
         raise tree.HierarchyError("a hierarchy needs at least 4 studies with a title or abstract")
-    previous = _previous(library)
     calls = ModelCalls(engine)
     report = BuildReport(0, studies=len(corpus.ids))
     clock = _Clock(report)
@@ -204,7 +221,9 @@ def build_hierarchy(library, engine, *, aspects: int = 5, depth: int = tree.MAX_
 
     check()
     settings = {"aspects": aspects, "depth": depth, "model": getattr(engine, "name", None),
-                "capability": capability_of(engine), "vectors": space.kind}
+                "capability": capability_of(engine), "vectors": space.kind, "scope": scope}
+    if scope == INCLUDED:   # the fixed list ``tree.scope_study_ids`` reads
+        settings["study_ids"] = list(corpus.ids)
     progress(ProgressEvent("hierarchy.write", 0, 1, "saving the hierarchy"))
     check()  # the last moment a cancel can stop it: the swap below lands whole or not at all
     written = write(lambda target: _swap(target, previous, plans, corpus, settings))
@@ -229,7 +248,8 @@ def assign_new_studies(library, engine, hierarchy_id: int, *, progress: Progress
                        cancel: CancelToken | None = None, write: Write | None = None,
                        encoder_factory: Callable[[], Any] | None = None) -> dict[str, Any]:
     """Place studies that have no assignment row in the hierarchy yet into its existing categories (one command).
-    Clustered aspects score them against their categories' current members; facets apply their evidence rules.
+    Clustered aspects score them against their categories' learned profiles (current members, with the studies
+    the user placed or took out weighted in: ``learner.learned_profiles``); facets apply their evidence rules.
     Returns {"studies": [ids], "assigned": n pairs, "uncategorised": {aspect name: [ids]}}."""
     write = write or (lambda op: op(library))
     graph = tree.load_graph(library, hierarchy_id)
@@ -265,13 +285,11 @@ def assign_new_studies(library, engine, hierarchy_id: int, *, progress: Progress
                 space = study_space(library, corpus.ids, [corpus.embedding_text(i) for i in range(len(corpus.ids))],
                                     encoder_factory=encoder_factory, write=write, progress=progress, cancel=cancel)
             vectors = space.vectors
-        profiles = [CategoryProfile(c, graph.nodes[c]["name"], graph.nodes[c]["description"],
-                                    [index[s] for s in tree.studies_in(library, c) if s in index],
-                                    bool(graph.nodes[c]["locked"])) for c in tops]
-        outcome = assign(vectors, profiles, only=new_rows, progress=progress, cancel=cancel,
-                         stage="hierarchy.assign_new")
-        plans.append((aspect_id, [(d.study, d.key, d.score, d.source, None) for d in outcome.decisions if d.label],
-                      vectors))
+        # the learned profiles: the categories' members with the user's corrections weighted in (``learner``)
+        profiles = learner.learned_profiles(library, hierarchy_id, aspect_id, index)
+        placed = learner.place(vectors, profiles, new_rows)
+        progress(ProgressEvent("hierarchy.assign_new", len(new_rows), len(new_rows)))
+        plans.append((aspect_id, [(row, tops[j], p, "stats", None) for row, j, p in placed], vectors))
 
     def apply(target) -> None:
         label = f"Assign {len(new_ids)} new stud{'y' if len(new_ids) == 1 else 'ies'}"
@@ -624,6 +642,10 @@ def _clear(cmd, library, hierarchy_id: int, previous: _Previous, plans: list[_As
     """Delete what the previous build made and nobody kept: machine rows, unkept categories, unused aspects."""
     reused = {plan.existing_id for plan in plans if plan.existing_id is not None}
     keep = previous.kept | reused
+    # open suggestions were the old build's view; answered ones stay (their categories are kept or go below)
+    for row in library.query("SELECT id FROM suggestions WHERE hierarchy_id = ? AND state = 'open'", (hierarchy_id,)):
+        cmd.delete("suggestions", row["id"])
+    drop_suggestions(cmd, library, [n for n in previous.graph.nodes if n not in keep])
     for row in library.query("SELECT a.id FROM assignments a JOIN categories c ON c.id = a.category_id "
                              "WHERE c.hierarchy_id = ?", (hierarchy_id,)):
         if row["id"] not in previous.kept_rows:
@@ -691,6 +713,18 @@ def _findings(corpus: _Corpus, topic: AspectDraft, engine) -> AspectDraft:
 
 
 # -- reading the studies -----------------------------------------------------------------------------------------
+def included_study_ids(library) -> list[int]:
+    """Studies included by screening (an include decision at some stage and no exclude at any)."""
+    return [r[0] for r in library.conn.execute(
+        "SELECT id FROM studies WHERE id IN (SELECT study_id FROM decisions WHERE decision = 'include') "
+        "AND id NOT IN (SELECT study_id FROM decisions WHERE decision = 'exclude') ORDER BY id")]
+
+
+def _settings(library, hierarchy_id: int) -> dict[str, Any]:
+    row = library.conn.execute("SELECT settings FROM hierarchies WHERE id = ?", (hierarchy_id,)).fetchone()
+    return json.loads(row[0] or "{}") if row else {}
+
+
 def _corpus(library, study_ids: list[int] | None) -> _Corpus:
     """The studies in scope (not excluded by screening) with some text, and their claims (only the model's and
     the user's, never fallback output); sentences addressed to a model are removed from every text."""
@@ -734,4 +768,5 @@ def _descend(library, graph, key: int, row: int, vectors: np.ndarray, index: dic
         current = kids[int(np.argmax(scores))]
 
 
-__all__ = ["AspectReport", "BuildReport", "assign_new_studies", "build_hierarchy", "refine"]
+__all__ = ["ALL", "INCLUDED", "AspectReport", "BuildReport", "assign_new_studies", "build_hierarchy",
+           "included_study_ids", "refine"]

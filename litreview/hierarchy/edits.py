@@ -138,6 +138,7 @@ def delete_category(library: Library, category_id: int) -> None:
     rows = library.query(f"SELECT id, study_id, label FROM assignments WHERE category_id IN ({marks})", subtree)
     studies = sorted({r["study_id"] for r in rows if r["label"] == 1})
     with library.command(f"Delete category {node['name']!r}") as cmd:
+        drop_suggestions(cmd, library, subtree)
         for row in rows:
             cmd.delete("assignments", row["id"])
         for node_id in subtree:
@@ -199,6 +200,7 @@ def merge_categories(library: Library, source_id: int, target_id: int) -> None:
     with library.command(f"Merge {source['name']!r} into {target['name']!r}") as cmd:
         for offset, child in enumerate(tree.children(graph, source_id)):
             cmd.update("categories", child, {"parent_id": target_id, "position": position + offset})
+        drop_suggestions(cmd, library, [source_id])
         for row in rows:
             cmd.delete("assignments", row["id"])
         for study_id in moved:
@@ -281,6 +283,17 @@ def set_locked(library: Library, category_id: int | None = None, assignment: tup
 
 
 # -- helpers ------------------------------------------------------------------------------------------------
+def drop_suggestions(cmd: Command, library: Library, category_ids: list[int]) -> None:
+    """Delete the suggestions that name a category about to be deleted, through the command: the schema's
+    ON DELETE CASCADE would remove them behind the undo log's back, and undo could not bring them back."""
+    if not category_ids:
+        return
+    marks = ",".join("?" * len(category_ids))
+    for row in library.query(f"SELECT id FROM suggestions WHERE category_id IN ({marks}) OR from_category IN ({marks})",
+                             [*category_ids, *category_ids]):
+        cmd.delete("suggestions", row["id"])
+
+
 def _graph_of(library: Library, *category_ids: int) -> nx.DiGraph:
     """The graph holding all ``category_ids``; they must exist and share one hierarchy."""
     hierarchies = {tree.category_row(library, c)["hierarchy_id"] for c in category_ids}

@@ -2,8 +2,9 @@
 
 Exports from PubMed, Scopus and Zotero overlap, and researchers drop the same folder twice; a duplicate must be
 caught and the user told *which* record it matched. The index is loaded once per import batch and kept in memory
-(a 2,000-record CSV would otherwise run 2,000 table scans), and it is transactional like the command it serves:
-``pending()`` collects the rows a command adds and forgets them again if the command rolls back.
+(a 2,000-record CSV would otherwise run 2,000 table scans), brought up to date inside every write transaction
+(two imports of one export may run at once), and it is transactional like the command it serves: ``pending()``
+collects the rows a command adds and forgets them again if the command rolls back.
 """
 
 from __future__ import annotations
@@ -74,8 +75,9 @@ class Match:
     study_id: int
     why: str  # "same file", "same record", "same DOI", "same title, first author and year", ...
 
-    def reason(self) -> str:
-        return f"duplicate of study {self.study_id} ({self.why})"
+    def reason(self, label: str) -> str:
+        """``label`` names the matched study in words (``outcomes.study_label``): never by an internal id."""
+        return f"{self.why} as {label}"
 
 
 @dataclass(frozen=True)
@@ -87,26 +89,81 @@ class _Entry:
     year: int | None
 
 
+_STUDY_COLUMNS = f"id, {', '.join(FINGERPRINT_COLUMNS)}, title_key, author_key"
+
+
 class DedupIndex:
-    """What the library holds, keyed for each duplicate rule."""
+    """What the library holds, keyed for each duplicate rule.
+
+    Loaded once per batch, then brought up to date inside each write transaction (``sync``): another process
+    (a second window, the CLI beside the app) may have imported the same records meanwhile, and only a check
+    made under the write lock can tell. Syncing reads just the rows added since the last look; when rows have
+    also gone (an undo elsewhere) it reloads.
+    """
 
     def __init__(self) -> None:
-        self._sha: dict[str, int] = {}
+        self._reset_studies()
+        self._reset_files()
+        self._undo: list[tuple[str, object]] | None = None
+
+    def _reset_studies(self) -> None:
+        self._studies: dict[int, str] = {}  # study id -> fingerprint
+        self._own: set[int] = set()  # studies added through this index (in this batch)
+        self._top_study = 0
         self._fingerprint: dict[str, int] = {}
         self._doi: dict[str, int] = {}
         self._title: dict[str, list[_Entry]] = defaultdict(list)
         self._author_year: dict[tuple[str, int | None], list[_Entry]] = defaultdict(list)
-        self._undo: list[tuple[str, object]] | None = None
+
+    def _reset_files(self) -> None:
+        self._files: dict[int, str] = {}  # file id -> sha256
+        self._top_file = 0
+        self._sha: dict[str, int] = {}
 
     @classmethod
     def load(cls, library: Library) -> DedupIndex:
         index = cls()
-        for sha, study_id in library.conn.execute("SELECT sha256, study_id FROM files"):
-            index._sha.setdefault(sha, study_id)
-        for row in library.query(f"SELECT id, {', '.join(FINGERPRINT_COLUMNS)}, title_key, author_key FROM studies"
-                                 " ORDER BY id"):
-            index._add_entry(row["id"], row)
+        index.sync(library)
         return index
+
+    def sync(self, library: Library) -> None:
+        """Catch up with what other connections wrote. Run it inside the write transaction that acts on the
+        answer (``BEGIN IMMEDIATE``), so nothing can be added between the check and the write.
+
+        New rows are those above the highest id seen. Rows that went away (an undo elsewhere) show as a count
+        that no longer adds up; an id reused after such a delete shows as a newest row that is not the one
+        remembered under its id. Either way the index reloads.
+        """
+        conn = library.conn
+        top, count = conn.execute("SELECT coalesce(max(id), 0), count(*) FROM studies").fetchone()
+        fresh = top > self._top_study  # the newest row is read now, or was written through this index:
+        if fresh:                      # either way it is known as it is
+            self._load_studies(library, after=self._top_study)
+        known = fresh or top in self._own
+        if count != len(self._studies) or (top and not known and self._studies.get(top) != self._fingerprint_of(library, top)):
+            self._reset_studies()
+            self._load_studies(library, after=0)
+        top, count = conn.execute("SELECT coalesce(max(id), 0), count(*) FROM files").fetchone()
+        if top > self._top_file:
+            self._load_files(library, after=self._top_file)
+        newest = conn.execute("SELECT sha256 FROM files WHERE id = ?", (top,)).fetchone()
+        if count != len(self._files) or (newest and self._files.get(top) != newest[0]):
+            self._reset_files()
+            self._load_files(library, after=0)
+
+    @staticmethod
+    def _fingerprint_of(library: Library, study_id: int) -> str | None:
+        rows = library.query(f"SELECT {_STUDY_COLUMNS} FROM studies WHERE id = ?", (study_id,))
+        return fingerprint(rows[0]) if rows else None
+
+    def _load_studies(self, library: Library, after: int) -> None:
+        for row in library.query(f"SELECT {_STUDY_COLUMNS} FROM studies WHERE id > ? ORDER BY id", (after,)):
+            self._add_entry(row["id"], row)
+
+    def _load_files(self, library: Library, after: int) -> None:
+        for file_id, sha, study_id in library.conn.execute(
+                "SELECT id, sha256, study_id FROM files WHERE id > ? ORDER BY id", (after,)):
+            self._add_file(file_id, sha, study_id)
 
     # -- lookups ---------------------------------------------------------------------------------------
     def by_sha(self, sha256: str) -> Match | None:
@@ -139,14 +196,23 @@ class DedupIndex:
         """Remember a ``studies`` row just inserted under ``study_id``."""
         self._add_entry(study_id, row, log=True)
 
-    def add_file(self, sha256: str, study_id: int) -> None:
+    def add_file(self, file_id: int, sha256: str, study_id: int) -> None:
+        """Remember a ``files`` row just inserted."""
+        self._add_file(file_id, sha256, study_id, log=True)
+
+    def _add_file(self, file_id: int, sha256: str, study_id: int, log: bool = False) -> None:
+        self._files[file_id] = sha256
+        self._top_file = max(self._top_file, file_id)
+        if log:
+            self._remember("file", file_id)
         if sha256 not in self._sha:
             self._sha[sha256] = study_id
-            self._remember("sha", sha256)
+            if log:
+                self._remember("sha", sha256)
 
     @contextlib.contextmanager
     def pending(self) -> Iterator[None]:
-        """Additions made inside are forgotten if the block raises (its command rolled back)."""
+        """Additions made inside are forgotten if the block raises (its transaction rolled back)."""
         self._undo = []
         try:
             yield
@@ -159,6 +225,11 @@ class DedupIndex:
 
     def _add_entry(self, study_id: int, row: dict[str, Any], log: bool = False) -> None:
         key = fingerprint(row)
+        self._studies[study_id] = key
+        self._top_study = max(self._top_study, study_id)
+        if log:
+            self._own.add(study_id)
+            self._remember("study", study_id)
         if key not in self._fingerprint:
             self._fingerprint[key] = study_id
             if log:
@@ -180,24 +251,33 @@ class DedupIndex:
         if self._undo is not None:
             self._undo.append((kind, value))
 
-    def _forget(self, kind: str, value: object) -> None:
-        if kind == "sha":
+    def _forget(self, kind: str, value: Any) -> None:
+        if kind == "study":
+            self._studies.pop(value, None)
+            self._own.discard(value)
+            self._top_study = max(self._studies, default=0) if value == self._top_study else self._top_study
+        elif kind == "file":
+            self._files.pop(value, None)
+            self._top_file = max(self._files, default=0) if value == self._top_file else self._top_file
+        elif kind == "sha":
             self._sha.pop(value, None)
         elif kind == "fingerprint":
             self._fingerprint.pop(value, None)
         elif kind == "doi":
             self._doi.pop(value, None)
         else:
-            self._title[value.title_key].remove(value)
+            with contextlib.suppress(ValueError):
+                self._title[value.title_key].remove(value)
             if value.author_key and value.year is not None:
-                self._author_year[(value.author_key, value.year)].remove(value)
+                with contextlib.suppress(ValueError):
+                    self._author_year[(value.author_key, value.year)].remove(value)
 
 
 def _same_work(entry: _Entry, doi: str | None, tkey: str, akey: str | None, year: int | None, near: bool = False) -> bool:
     """Titles equal (or near-equal), and nothing that both records state disagrees."""
     if doi and entry.doi and doi != entry.doi:
         return False  # two DOIs: two works, however alike the titles (a corrigendum, a reprint)
-    if near and difflib.SequenceMatcher(None, tkey, entry.title_key).ratio() < NEAR_TITLE:
+    if near and difflib.SequenceMatcher(None, tkey, entry.title_key or "").ratio() < NEAR_TITLE:
         return False
     if akey and entry.author_key and akey != entry.author_key:
         return False

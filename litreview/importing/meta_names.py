@@ -134,8 +134,8 @@ def parse_name(piece: str) -> dict[str, str]:
     start = len(tokens) - 1
     while start > 1 and tokens[start - 1].lower() in PARTICLES:
         start -= 1
-    given, family = tokens[:start], tokens[start:]
+    given_words, family_words = tokens[:start], tokens[start:]
     if all_caps:
-        given = [proper_case(t) if len(t.strip(".")) > 1 else t for t in given]
-        family = [proper_case(t) for t in family]
-    return {"given": " ".join(given), "family": " ".join(family)}
+        given_words = [proper_case(t) if len(t.strip(".")) > 1 else t for t in given_words]
+        family_words = [proper_case(t) for t in family_words]
+    return {"given": " ".join(given_words), "family": " ".join(family_words)}

@@ -117,15 +117,26 @@ def read_pdf_metadata(path: str | Path) -> dict[str, Any]:
     except Exception as exc:  # PyMuPDF raises several types for damaged files
         raise PdfMetadataError(f"{path}: the PDF is damaged and cannot be opened ({exc}); download it again"
                                ) from exc
-    with doc:
-        if not doc.is_pdf:
-            raise PdfMetadataError(f"{path}: not a PDF")
-        if doc.needs_pass:
-            raise PdfMetadataError(
-                f"{path}: the PDF is password-protected; open it with its password and save an unprotected copy")
-        if doc.page_count == 0:
-            raise PdfMetadataError(f"{path}: the PDF is truncated or damaged (no pages); download it again")
-        return extract_metadata(doc)
+    try:
+        with doc:
+            return _document_metadata(path, doc)
+    except PdfMetadataError:
+        raise
+    except Exception as exc:  # every PyMuPDF call can meet a broken structure (a page tree with /Count -1)
+        detail = re.sub(r"^code=\d+:\s*", "", str(exc).strip()) or type(exc).__name__
+        raise PdfMetadataError(f"{path}: the PDF is damaged and cannot be read ({detail}); download it again"
+                               ) from exc
+
+
+def _document_metadata(path: Path, doc: pymupdf.Document) -> dict[str, Any]:
+    if not doc.is_pdf:
+        raise PdfMetadataError(f"{path}: not a PDF")
+    if doc.needs_pass:
+        raise PdfMetadataError(
+            f"{path}: the PDF is password-protected; open it with its password and save an unprotected copy")
+    if doc.page_count == 0:
+        raise PdfMetadataError(f"{path}: the PDF is truncated or damaged (no pages); download it again")
+    return extract_metadata(doc)
 
 
 # --- title -------------------------------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ file can be unusable is turned here into one sentence a researcher can act on.
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -21,13 +22,15 @@ from litreview.importing.pdf_reading import PdfReading
 HEADER_WINDOW = 1024
 # A page with fewer visible characters than this is an image (a scan), not text.
 MIN_CHARS_PER_PAGE = 50
+# MuPDF prefixes its messages with an internal error code ("code=7: Invalid number of pages").
+_MUPDF_CODE = re.compile(r"^code=\d+:\s*")
 
 EMPTY = "empty file (0 bytes)"
 NOT_PDF_HTML = "not a PDF: it is a web page saved with a .pdf name (often a login or paywall page); download the PDF itself"
 NOT_PDF = "not a PDF: the file does not start like one"
 PASSWORD = "password-protected: open it with its password and save an unprotected copy, then import that"
 DAMAGED = "damaged or truncated PDF: it has no readable pages (download it again)"
-UNREADABLE = "damaged PDF: it cannot be opened ({detail})"
+UNREADABLE = "damaged PDF: it cannot be read ({detail}); download it again"
 NEEDS_OCR = "no text layer (a scan): imported and flagged as needing OCR; the file is kept"
 NEEDS_OCR_SOME = "no text layer on {blank} of {pages} pages (a scan?): imported and flagged as needing OCR; the file is kept"
 
@@ -50,24 +53,31 @@ def read_pdf(path: str | os.PathLike) -> PdfReading:
         return PdfReading(failure=EMPTY)
     except Exception as error:  # MuPDF raises plain RuntimeError/FileDataError for broken structure
         return PdfReading(failure=UNREADABLE.format(detail=_short(error)))
-    with doc:
-        if doc.needs_pass:
-            return PdfReading(failure=PASSWORD)
-        if not doc.is_pdf:
-            return PdfReading(failure=NOT_PDF)
-        if doc.page_count == 0:
-            return PdfReading(failure=DAMAGED)
-        first_page = _textpage(doc)
-        pages = [_page_text(doc, number, first_page) for number in range(doc.page_count)]
-        if all(text is None for text in pages):
-            return PdfReading(failure=DAMAGED)
-        pages = [text or "" for text in pages]
-        blank = sum(1 for text in pages if len("".join(text.split())) < MIN_CHARS_PER_PAGE)
-        needs_ocr = blank * 2 > len(pages)  # mostly scans (a typed cover page on a scanned article counts too)
-        metadata, note = _metadata(doc, first_page)
-        if needs_ocr:
-            note = NEEDS_OCR if blank == len(pages) else NEEDS_OCR_SOME.format(blank=blank, pages=len(pages))
-        return PdfReading(metadata=metadata, pages=pages, needs_ocr=needs_ocr, note=note)
+    try:
+        with doc:
+            return _read_document(doc)
+    except Exception as error:  # every PyMuPDF call can meet a broken structure (a page tree with /Count -1)
+        return PdfReading(failure=UNREADABLE.format(detail=_short(error)))
+
+
+def _read_document(doc: pymupdf.Document) -> PdfReading:
+    if doc.needs_pass:
+        return PdfReading(failure=PASSWORD)
+    if not doc.is_pdf:
+        return PdfReading(failure=NOT_PDF)
+    if doc.page_count == 0:
+        return PdfReading(failure=DAMAGED)
+    first_page = _textpage(doc)
+    read = [_page_text(doc, number, first_page) for number in range(doc.page_count)]
+    if all(text is None for text in read):
+        return PdfReading(failure=DAMAGED)
+    pages = [text or "" for text in read]
+    blank = sum(1 for text in pages if len("".join(text.split())) < MIN_CHARS_PER_PAGE)
+    needs_ocr = blank * 2 > len(pages)  # mostly scans (a typed cover page on a scanned article counts too)
+    metadata, note = _metadata(doc, first_page)
+    if needs_ocr:
+        note = NEEDS_OCR if blank == len(pages) else NEEDS_OCR_SOME.format(blank=blank, pages=len(pages))
+    return PdfReading(metadata=metadata, pages=pages, needs_ocr=needs_ocr, note=note)
 
 
 def _metadata(doc: pymupdf.Document, first_page: pymupdf.TextPage | None) -> tuple[dict[str, Any], str | None]:
@@ -104,5 +114,5 @@ def _looks_like_html(head: bytes) -> bool:
 
 
 def _short(error: Exception) -> str:
-    text = str(error).strip() or type(error).__name__
+    text = _MUPDF_CODE.sub("", str(error).strip()) or type(error).__name__
     return text if len(text) <= 120 else text[:117] + "..."

@@ -1,9 +1,10 @@
-"""Read reference exports (RIS, BibTeX, CSV/TSV) into plain records, or refuse the whole file with the line.
+"""Read reference exports (RIS, BibTeX, CSV/TSV) into plain records, or refuse a damaged file with the line.
 
 Parsing is done by well-kept libraries (rispy, bibtexparser 2); this module maps their output onto the study
-fields and adds the structural checks they skip: rispy silently drops a record with no ``ER`` line and
-bibtexparser sets aside blocks it cannot parse. A file with such damage is refused as a whole, naming the line,
-because importing "most" of an export leaves the user unsure what is missing.
+fields and adds the structural checks they skip: rispy silently drops a record with no ``ER`` line, so a RIS or
+CSV file with such damage is refused as a whole, naming the line, because importing "most" of an export leaves
+the user unsure what is missing. BibTeX entries are self-delimiting, so a malformed entry fails alone, with its
+line (``bibtex``). Titles, abstracts and venues lose the HTML tags exports leave in them (``markup``).
 
 CSV/TSV covers PubMed/Scopus/Web of Science style columns and the ASReview/SYNERGY screening layout
 (``record_id``, ``title``, ``abstract``, ``label_included``...); columns that are not study fields are kept
@@ -16,31 +17,15 @@ import csv
 import gzip
 import io
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import bibtexparser
 import rispy
-from bibtexparser import middlewares
 
-from litreview.errors import InputError
+from litreview.importing.bibtex import parse_bibtex
+from litreview.importing.reference_records import Reference, ReferenceFormatError, clean_text_fields, plain, split_name
 
 REFERENCE_SUFFIXES = (".ris", ".txt", ".bib", ".bibtex", ".csv", ".tsv", ".csv.gz", ".tsv.gz")
-
-
-class ReferenceFormatError(InputError):
-    """The export is malformed; the message names the line or record, and nothing of it is imported."""
-
-
-@dataclass
-class Reference:
-    number: int  # 1-based position in the file
-    fields: dict[str, Any]  # title, authors [{given, family}], year, doi, abstract, venue
-    extra: dict[str, Any] = field(default_factory=dict)
-
-    def is_empty(self) -> bool:
-        return not any(self.fields.get(k) for k in ("title", "abstract", "doi")) and not self.extra
 
 
 def reference_kind(path: Path) -> str | None:
@@ -142,69 +127,8 @@ def _ris_reference(number: int, entry: dict[str, Any]) -> Reference:
     used = {"first_authors", "authors", "primary_title", "title", "year", "publication_year", "doi", "abstract",
             "notes_abstract", "secondary_title", "journal_name", "alternate_title1", "alternate_title2",
             "alternate_title3"}
-    extra = {k: _plain(v) for k, v in entry.items() if k not in used}
-    return Reference(number, fields, extra)
-
-
-# -- BibTeX ---------------------------------------------------------------------------------------------
-def parse_bibtex(text: str) -> list[Reference]:
-    library = _parse_bibtex(text)
-    for block in library.failed_blocks:
-        if isinstance(block, bibtexparser.model.DuplicateBlockKeyBlock):
-            continue  # a second entry with the same key is still a valid entry; dedup judges it
-        raise ReferenceFormatError(
-            f"line {block.start_line + 1}: malformed BibTeX entry ({_first_line(block.raw)}): {_bib_error(block)}"
-        )
-    entries = []
-    for block in library.blocks:
-        if isinstance(block, bibtexparser.model.DuplicateBlockKeyBlock):
-            entries.extend(_parse_bibtex(block.raw).entries)  # set aside unprocessed: decode it on its own
-        elif isinstance(block, bibtexparser.model.Entry):
-            entries.append(block)
-    if not entries:
-        raise ReferenceFormatError("no BibTeX entries found (they start like '@article{key,')")
-    return [_bib_reference(number, entry) for number, entry in enumerate(entries, start=1)]
-
-
-def _parse_bibtex(text: str) -> bibtexparser.Library:
-    return bibtexparser.parse_string(text, append_middleware=[
-        middlewares.LatexDecodingMiddleware(), middlewares.SeparateCoAuthors(), middlewares.SplitNameParts()])
-
-
-def _bib_reference(number: int, entry) -> Reference:
-    values = {f.key.lower(): f.value for f in entry.fields}
-    authors = []
-    for name in values.get("author") or []:
-        if isinstance(name, str):
-            authors.append(split_name(name))
-        else:
-            family = " ".join(name.von + name.last + name.jr)
-            authors.append({"given": " ".join(name.first), "family": family})
-    fields = {
-        "title": _squash(values.get("title")),
-        "authors": authors,
-        "year": values.get("year") or values.get("date"),
-        "doi": values.get("doi"),
-        "abstract": _squash(values.get("abstract")),
-        "venue": _squash(values.get("journal") or values.get("booktitle") or values.get("journaltitle")),
-    }
-    used = {"title", "author", "year", "doi", "abstract", "journal", "booktitle", "journaltitle"}
-    extra = {"entry_type": entry.entry_type, "key": entry.key}
-    extra.update({k: _plain(v) for k, v in values.items() if k not in used})
-    return Reference(number, fields, extra)
-
-
-def _bib_error(block) -> str:
-    error = getattr(block, "error", None)
-    text = " ".join(str(error).split()) if error else "could not be parsed"
-    return text[:160]
-
-
-def _squash(value: Any) -> str | None:
-    """Collapse the line breaks of a wrapped field; grouping braces are already gone (LaTeX decoding)."""
-    if value is None:
-        return None
-    return " ".join(str(value).split()) or None
+    extra = {k: plain(v) for k, v in entry.items() if k not in used}
+    return Reference(number, clean_text_fields(fields), extra)
 
 
 # -- CSV / TSV ------------------------------------------------------------------------------------------
@@ -242,7 +166,7 @@ def parse_csv(text: str, delimiter: str | None = None) -> list[Reference]:
         found = ", ".join(h for h in header if h.strip()) or "none"
         raise ReferenceFormatError(f"line 1: no 'title' or 'abstract' column (columns found: {found[:200]})")
     used = set(mapping.values())
-    references = []
+    references: list[Reference] = []
     try:
         for row in reader:
             if not any(cell.strip() for cell in row):
@@ -253,10 +177,10 @@ def parse_csv(text: str, delimiter: str | None = None) -> list[Reference]:
                     f"{len(header)} (a stray quote or {_DELIMITER_NAMES[delimiter]}?)"
                 )
             cells = [FORMULA_GUARD.sub("", cell) for cell in row]
-            fields = {name: cells[index] for name, index in mapping.items()}
+            fields: dict[str, Any] = {name: cells[index] for name, index in mapping.items()}
             fields["authors"] = [split_name(a) for a in _split_authors(fields.get("authors") or "")]
             extra = {header[i]: _number(cells[i]) for i in range(len(header)) if i not in used and cells[i] != ""}
-            references.append(Reference(len(references) + 1, fields, extra))
+            references.append(Reference(len(references) + 1, clean_text_fields(fields), extra))
     except csv.Error as error:
         raise ReferenceFormatError(f"line {reader.line_num}: malformed CSV ({error})") from None
     if not references:
@@ -289,32 +213,5 @@ def _number(value: str) -> Any:
     return int(value) if re.fullmatch(r"-?(?:0|[1-9]\d{0,17})", value) else value  # "00123" stays text
 
 
-# -- shared ---------------------------------------------------------------------------------------------
-def split_name(name: str) -> dict[str, str]:
-    """"Family, Given" (RIS, BibTeX, WoS) or "Given Family"; Scopus's "Family G." is kept family-first."""
-    name = " ".join(name.split())
-    if "," in name:
-        family, _, given = name.partition(",")
-        return {"given": given.strip(), "family": family.strip()}
-    parts = name.split(" ")
-    if len(parts) >= 2 and re.fullmatch(r"(?:[A-Z]\.?-?)+", parts[-1]):
-        return {"given": parts[-1], "family": " ".join(parts[:-1])}  # "Smith J." / "Smith JA"
-    if len(parts) == 1:
-        return {"given": "", "family": name}
-    return {"given": " ".join(parts[:-1]), "family": parts[-1]}
-
-
-def _plain(value: Any) -> Any:
-    """Make a parser's value JSON-safe (rispy returns defaultdicts for unknown tags)."""
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    if isinstance(value, (str, int, float, bool)) or value is None:
-        return value
-    return str(value)
-
-
-def _first_line(raw: str) -> str:
-    line = (raw or "").strip().split("\n", 1)[0]
-    return line[:60]
+__all__ = ["REFERENCE_SUFFIXES", "Reference", "ReferenceFormatError", "parse_bibtex", "parse_csv", "parse_ris",
+           "read_references", "reference_kind", "split_name"]

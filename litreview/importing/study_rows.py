@@ -59,14 +59,14 @@ def insert_study(cmd: Command, index: DedupIndex, row: dict[str, Any]) -> int:
 def insert_pdf_content(cmd: Command, index: DedupIndex, study_id: int, *, path: Path, sha256: str,
                        stored_path: str | None, pages: list[str]) -> None:
     """The file row and one row per page of text."""
-    index.add_file(sha256, study_id)
-    cmd.insert("files", {
+    file_id = cmd.insert("files", {
         "study_id": study_id,
         "sha256": sha256,
         "original_path": str(path),
         "stored_path": stored_path,
         "size": path.stat().st_size,
     })
+    index.add_file(file_id, sha256, study_id)
     for number, text in enumerate(pages, start=1):
         cmd.insert("pages", {"study_id": study_id, "page_no": number, "text": text})
 

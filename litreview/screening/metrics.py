@@ -11,6 +11,7 @@ import math
 from collections.abc import Sequence
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from litreview.errors import InputError
 
@@ -19,7 +20,7 @@ class MetricsError(InputError):
     """The order cannot be scored (no relevant record left after the priors, a relevant record never screened)."""
 
 
-def post_prior_sequence(order: Sequence[int], labels: Sequence[int], priors: Sequence[int]) -> list[int]:
+def post_prior_sequence(order: Sequence[int], labels: ArrayLike, priors: Sequence[int]) -> list[int]:
     """The rows screened after the priors, each once, completed with the never-screened rows in file order.
 
     A ranker may stop at the last relevant record (ASReview does); the completed sequence is what a reviewer
@@ -41,7 +42,7 @@ def post_prior_sequence(order: Sequence[int], labels: Sequence[int], priors: Seq
     return sequence + unscreened
 
 
-def post_prior_positions(order: Sequence[int], labels: Sequence[int], priors: Sequence[int]) -> tuple[np.ndarray, int]:
+def post_prior_positions(order: Sequence[int], labels: ArrayLike, priors: Sequence[int]) -> tuple[np.ndarray, int]:
     """1-based positions of the relevant records in the order with the priors removed, and N."""
     sequence = np.asarray(post_prior_sequence(order, labels, priors), dtype=int)
     return np.flatnonzero(np.asarray(labels)[sequence] == 1) + 1, len(sequence)
@@ -73,13 +74,13 @@ def metrics_from_positions(positions: np.ndarray, n: int) -> dict[str, float]:
     }
 
 
-def screening_metrics(order: Sequence[int], labels: Sequence[int], priors: Sequence[int]) -> dict[str, float]:
+def screening_metrics(order: Sequence[int], labels: ArrayLike, priors: Sequence[int]) -> dict[str, float]:
     """All contract metrics for one simulated run (``order`` may include the priors; they are dropped)."""
     positions, n = post_prior_positions(order, labels, priors)
     return metrics_from_positions(positions, n)
 
 
-def recall_at_stop(order: Sequence[int], labels: Sequence[int], priors: Sequence[int], stop: int) -> tuple[float, float]:
+def recall_at_stop(order: Sequence[int], labels: ArrayLike, priors: Sequence[int], stop: int) -> tuple[float, float]:
     """Recall (%) and share of N screened (%) when screening stops after ``stop`` post-prior records."""
     return share_at_stop(*post_prior_positions(order, labels, priors), stop)
 

@@ -13,11 +13,14 @@ measures is what users get.
   included) give the classifier nothing to read, so its score for them is its intercept, which ranks them near
   the end: an ELAS ranking finds such a relevant record only after most of the collection. We rank them by the
   probability ranking principle instead: a blank record is as likely to be relevant as the collection's known
-  base rate (found / records, updated by the blank records already screened as a Beta posterior worth
-  ``BLANK_PRIOR_WEIGHT`` records), and it goes to the top once the ranking's current discovery rate (the
-  stopping model's posterior mean, ``stopping.discovery_rate``) has fallen below that. Early the ranking beats
-  the base rate and they wait; in the tail they are the better bet. Screened blank records stay out of the
-  classifier's fit: a row of zeros would only move its intercept (and did cost UrinaryIncontinence 8 points).
+  base rate (found / records), and it goes to the top once the ranking's current discovery rate (the stopping
+  model's posterior mean, ``stopping.discovery_rate``) has fallen below that. Early the ranking beats the base
+  rate and they wait; in the tail they are the better bet. Screened blank records stay out of the classifier's
+  fit: a row of zeros would only move its intercept (and did cost UrinaryIncontinence 8 points).
+  Whether the blank records already screened should lower that estimate (a Beta prior worth
+  ``BLANK_PRIOR_WEIGHT`` records, updated by them) was judged leave-one-dataset-out on 16 dev datasets
+  (bench/screening_bench.py, weights 0.5-32 and infinity): every fold chose infinity, i.e. no update (held-out
+  mean WSS@95 37.95 against 37.22 for the weight 2 used before; worst fold -2.3), so the base rate stands.
 * A BM25 prior (only when there is a protocol) is blended in with a weight that fades as includes accumulate
   (1 / (1 + includes)): it carries the reviewer's stated intent while the classifier knows little, and gets
   out of the way once it knows more.
@@ -25,13 +28,15 @@ measures is what users get.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from scipy import sparse
 from sklearn.svm import LinearSVC
 
 from litreview.screening.stopping import discovery_rate
 
-BLANK_PRIOR_WEIGHT = 2.0
+BLANK_PRIOR_WEIGHT = math.inf  # the base rate, not updated by screened blank records (see above)
 
 
 def balanced_weights(y: np.ndarray, ratio: float) -> np.ndarray:
@@ -88,9 +93,11 @@ class ActiveLearner:
         return total
 
     def blank_relevance(self, labelled: np.ndarray, labels: np.ndarray) -> float:
-        """Probability that an unscreened blank record is relevant: the base rate found / records, as a Beta prior
-        worth ``BLANK_PRIOR_WEIGHT`` records, updated by the blank records screened so far."""
+        """Probability that an unscreened blank record is relevant: the base rate found / records (as a Beta prior
+        worth ``BLANK_PRIOR_WEIGHT`` records updated by the blank records screened so far; infinite = no update)."""
         base_rate = float(np.sum(labels == 1)) / self.X.shape[0]
+        if math.isinf(BLANK_PRIOR_WEIGHT):
+            return base_rate
         seen = self.blank[labelled]
         return (float(labels[seen].sum()) + BLANK_PRIOR_WEIGHT * base_rate) / (float(seen.sum()) + BLANK_PRIOR_WEIGHT)
 

@@ -30,7 +30,7 @@ def set_protocol(library: Library, question: str | None = None, inclusion: str |
             cmd.update("protocol", 1, changes)
         else:
             cmd.insert("protocol", {"id": 1, **{**current, **changes}})
-        cmd.feedback("protocol", **{k: {"before": current[k], "after": v} for k, v in changes.items()})
+        cmd.feedback("protocol", changes={k: {"before": current[k], "after": v} for k, v in changes.items()})
     return get_protocol(library)
 
 

@@ -1,9 +1,12 @@
 """Ranking a library's unscreened studies: the pure core in ``model`` applied to the studies and decisions.
 
 A ``Ranker`` vectorises the library's titles and abstracts once (the slow part, seconds at 10,000 records) and
-then re-reads only the decisions and the protocol on every ``rank()``, so re-ranking after a decision is a
-classifier fit plus a sparse product. The desktop app keeps one Ranker per library; it notices new or
-edited studies and rebuilds itself.
+then re-reads only the title/abstract decisions and the protocol on every ``rank()``, so re-ranking after a
+decision is a classifier fit plus a sparse product. The desktop app keeps one Ranker per library; it notices
+new or edited studies and rebuilds itself.
+
+While a random check runs (``random_check``), the records it still needs come first, in its random order: that
+is what makes them a random sample.
 """
 
 from __future__ import annotations
@@ -17,9 +20,14 @@ from litreview.screening.decisions import decisions
 from litreview.screening.features import bm25_scores, tfidf_matrix
 from litreview.screening.model import ActiveLearner, order_by_score
 from litreview.screening.protocol import get_protocol, ranking_query
+from litreview.screening.random_check import check_progress, next_in_check, random_check
+from litreview.screening.settings import stopping_settings
 from litreview.store import Library
 
 LABELS = {"include": 1, "exclude": 0}  # "maybe" is screened but teaches the model nothing either way
+RANKER = ("active learning retrained after every decision: TF-IDF of word 1-2-grams and a linear SVM with "
+          "ASReview LAB's default (ELAS u4) settings, records without title and abstract ranked by the base rate, "
+          "a BM25 match with the review question before the first include and exclude")
 
 
 def _record_text(title: str | None, abstract: str | None) -> str:
@@ -34,7 +42,7 @@ class Ranker:
         self.blank_rule = blank_rule
         self._signature: tuple | None = None
         self._query: str | None = None
-        self.mode = "empty"  # "active", "bm25", "file order" or "empty": how the last rank() ordered
+        self.mode = "empty"  # "active", "bm25", "file order", "random check" or "empty": how the last rank() ordered
         self._load()
 
     def _study_signature(self) -> tuple:
@@ -107,7 +115,18 @@ class Ranker:
             scores = learner.scores(rows, labels)
         else:
             scores = self._cold_scores(learner, included)
-        return [int(self.ids[r]) for r in order_by_score(scores, np.flatnonzero(~screened))]
+        ranking = [int(self.ids[r]) for r in order_by_score(scores, np.flatnonzero(~screened))]
+        check = random_check(self.library)
+        if check is None:
+            return ranking
+        check = {**check, "order": [i for i in check["order"] if i in self.row_of]}  # deleted studies drop out
+        relevant = {int(d["study_id"]): int(d["decision"] != "exclude") for d in made}
+        progress = check_progress(check, relevant, sum(relevant.values()), *stopping_settings(self.library))
+        first = next_in_check({**check, "order": check["order"][:progress["needed"]]}, set(relevant))
+        if first:
+            self.mode = "random check"
+        chosen = set(first)
+        return first + [i for i in ranking if i not in chosen]
 
     def _cold_scores(self, learner: ActiveLearner, included: list[int]) -> np.ndarray:
         """Before the first include and exclude: BM25 on the protocol plus the included records' text."""

@@ -161,14 +161,16 @@ def open_group(conn: sqlite3.Connection, label: str, origin: str) -> int:
 
 
 def close_group(conn: sqlite3.Connection, group_id: int, keep: int = DEFAULT_KEEP) -> None:
-    """Put a finished group on the undo stack (an empty one is dropped; one of a single command takes that
-    command's words, "Import refs.ris (2 records)"), then forget groups beyond ``keep``."""
-    labels = [r[0] for r in conn.execute("SELECT label FROM commands WHERE group_id = ? LIMIT 2", (group_id,))]
+    """Put a finished group on the undo stack (an empty one is dropped; one of a single command, or one opened
+    with an empty label, takes its first command's words, "Import refs.ris (2 records)"), then forget groups
+    beyond ``keep``."""
+    labels = [r[0] for r in conn.execute("SELECT label FROM commands WHERE group_id = ? ORDER BY id LIMIT 2",
+                                         (group_id,))]
     if not labels:
         conn.execute("DELETE FROM undo_groups WHERE id = ? AND state = 'open'", (group_id,))
         return
     conn.execute("UPDATE undo_groups SET state = 'done', seq = (SELECT coalesce(max(seq), 0) + 1 FROM undo_groups), "
-                 "label = CASE WHEN ? THEN ? ELSE label END WHERE id = ? AND state = 'open'",
+                 "label = CASE WHEN ? OR label = '' THEN ? ELSE label END WHERE id = ? AND state = 'open'",
                  (len(labels) == 1, labels[0], group_id))
     _trim(conn, keep)
 

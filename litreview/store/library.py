@@ -71,8 +71,9 @@ class Library:
                 try:
                     yield
                 except BaseException:
-                    self.conn.execute(f"ROLLBACK TO {name}")
-                    self.conn.execute(f"RELEASE {name}")
+                    if self.conn.in_transaction:  # SQLite rolls the whole transaction back itself on a full disk
+                        self.conn.execute(f"ROLLBACK TO {name}")
+                        self.conn.execute(f"RELEASE {name}")
                     raise
                 self.conn.execute(f"RELEASE {name}")
                 return

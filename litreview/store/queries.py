@@ -9,6 +9,7 @@ beside it.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -81,6 +82,32 @@ def study_detail(library: Library, study_id: int) -> dict[str, Any] | None:
     return study
 
 
+def search_snippets(library: Library, study_id: int, query: str, *, limit: int = 3,
+                    width: int = 90) -> list[dict[str, Any]]:
+    """Where a search matched one study: up to ``limit`` snippets ({"where": "title" | "abstract" | "page",
+    "page_no", "text"}) with the words found, the page text read in page order (so a hit says its page)."""
+    words = [w.lower().rstrip("*") for w in query.split() if w.rstrip("*")]
+    if not words:
+        return []
+    pattern = re.compile("|".join(r"\b" + re.escape(w) for w in words), re.IGNORECASE)
+    study = library.study(study_id) or {}
+    places: list[tuple[str, int | None, str]] = [("title", None, study.get("title") or ""),
+                                                 ("abstract", None, study.get("abstract") or "")]
+    places += [("page", page_no, text) for page_no, text in library.full_text(study_id)]
+    found = []
+    for where, page_no, text in places:
+        match = pattern.search(text)
+        if match is None:
+            continue
+        start = max(0, match.start() - width // 2)
+        snippet = " ".join(text[start:match.end() + width // 2].split())
+        found.append({"where": where, "page_no": page_no,
+                      "text": ("…" if start else "") + snippet + ("…" if match.end() + width // 2 < len(text) else "")})
+        if len(found) >= limit:
+            break
+    return found
+
+
 def exists(library: Library, table: str, row_id: int) -> bool:
     """Whether a row still exists (a view's selection may have been deleted by an undo)."""
     if table not in ("studies", "categories", "hierarchies"):
@@ -101,5 +128,5 @@ def _authors(raw: str | None) -> list[dict[str, Any]]:
     return value if isinstance(value, list) else []
 
 
-__all__ = ["DECISION_FILTERS", "SORT_KEYS", "StudyFilter", "data_version", "decode_study", "exists", "study_detail",
-           "study_ids", "table_rows"]
+__all__ = ["DECISION_FILTERS", "SORT_KEYS", "StudyFilter", "data_version", "decode_study", "exists", "search_snippets",
+           "study_detail", "study_ids", "table_rows"]

@@ -33,7 +33,7 @@ def test_import_json_prints_one_line_per_file_then_a_summary(capsys, tmp_path):
     assert code == 0
     empty, paper, copy, summary = json_lines(out)
     assert empty == {"file": str(edge / "zero_bytes.pdf"), "status": "failed", "reason": "empty file (0 bytes)",
-                     "study_id": None, "matched_id": None, "record": None}
+                     "study_id": None, "matched_id": None, "record": None, "title": None}
     assert paper["status"] == "imported" and paper["study_id"] == 1
     assert copy["status"] == "duplicate" and copy["matched_id"] == 1 and "same DOI" in copy["reason"]
     assert summary["summary"] == {"imported": 1, "duplicate": 1, "failed": 1} and summary["cancelled"] is False

@@ -8,6 +8,7 @@ import json
 
 import pytest
 
+from litreview.errors import InputError
 from litreview.export.library import write_bibtex, write_csv, write_ris
 from litreview.importing import import_paths
 from litreview.store import Library
@@ -87,6 +88,9 @@ def test_csv_has_decisions_and_a_failed_export_leaves_no_file(filled, tmp_path):
     write_csv(filled, tmp_path / "out.csv")
     with open(tmp_path / "out.csv", encoding="utf-8-sig", newline="") as handle:
         assert [r["decision"] for r in csv.DictReader(handle)] == ["include", ""]
-    with pytest.raises(OSError):
+    with pytest.raises(InputError, match="does not exist"):
         write_csv(filled, tmp_path / "missing-folder" / "out.csv")
     assert not (tmp_path / "missing-folder").exists()
+    with pytest.raises(InputError, match="is a folder"):
+        write_csv(filled, tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.endswith(".part")) == []

@@ -1,5 +1,5 @@
-"""Duplicate rules as pure logic: DOI and title normalisation, the per-rule matches, and forgetting the
-additions of a command that rolled back."""
+"""Duplicate rules as pure logic: DOI and title normalisation, the per-rule matches, forgetting the additions of
+a command that rolled back, and catching up with what another connection wrote."""
 
 from __future__ import annotations
 
@@ -48,7 +48,7 @@ def test_each_rule_names_the_record_it_matched(new, why):
     index.add(7, row(TITLE, "Holtvedt", 2021, doi="10.5555/a", note="same"))
     match = index.find(new)
     assert (match.study_id, match.why) == (7, why)
-    assert match.reason() == f"duplicate of study 7 ({why})"
+    assert match.reason("“Default options…” (2021)") == f"{why} as “Default options…” (2021)"
 
 
 @pytest.mark.parametrize("new", [
@@ -84,8 +84,28 @@ def test_additions_of_a_rolled_back_command_are_forgotten():
     with pytest.raises(RuntimeError):
         with index.pending():
             index.add(1, row(TITLE, "Holtvedt", 2021, doi="10.5555/a"))
-            index.add_file("abc", 1)
+            index.add_file(1, "abc", 1)
             assert index.find(row(TITLE, "Holtvedt", 2021)) is not None
             raise RuntimeError("the command failed")
     assert index.find(row(TITLE, "Holtvedt", 2021, doi="10.5555/a")) is None
     assert index.by_sha("abc") is None
+
+
+def test_sync_catches_up_with_rows_another_connection_added_and_removed(library):
+    from litreview.store import Library
+
+    index = DedupIndex.load(library)
+    with Library(library.folder) as other:
+        with other.command("Other import") as cmd:
+            first = cmd.insert("studies", row(TITLE, "Holtvedt", 2021, doi="10.5555/a"))
+            cmd.insert("files", {"study_id": first, "sha256": "abc", "original_path": "x.pdf", "size": 1})
+        assert index.find(row("Other", doi="10.5555/a")) is None  # not synced yet
+        index.sync(library)
+        assert index.find(row("Other", doi="10.5555/a")).study_id == first
+        assert index.by_sha("abc").study_id == first
+        other.undo()  # gone again: the counts no longer add up, so the index reloads
+        with other.command("Third import") as cmd:
+            second = cmd.insert("studies", row("A different study of something else entirely", "Osei", 2020))
+    index.sync(library)
+    assert index.find(row("Other", doi="10.5555/a")) is None and index.by_sha("abc") is None
+    assert index.find(row("A different study of something else entirely", "Osei", 2020)).study_id == second

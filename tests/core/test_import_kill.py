@@ -48,6 +48,7 @@ def test_sigkill_mid_import_leaves_a_consistent_library_and_a_rerun_completes(tm
     finally:
         os.killpg(process.pid, signal.SIGKILL)  # the CLI and its PDF workers, without any chance to clean up
         process.wait(timeout=30)
+        process.stdout.close()
     assert process.returncode == -signal.SIGKILL
 
     with Library(folder) as library:

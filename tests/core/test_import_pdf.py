@@ -90,8 +90,10 @@ def test_same_file_under_another_name_is_a_duplicate_by_sha(library, tmp_path):
     shutil.copyfile(original, copy)
     first, second = import_paths(library, [original, copy], workers=2)
     assert first.status == "imported"
-    assert second == ImportOutcome(str(copy), "duplicate", f"duplicate of study {first.study_id} (same file)",
-                                   None, first.study_id)
+    title = library.study(first.study_id)["title"]
+    assert title == "Pynamical: Model and visualize discrete nonlinear dynamical systems, chaos, and fractals"
+    reason = "same file as “Pynamical: Model and visualize discrete nonlinear dynamical…” (2018)"
+    assert second == ImportOutcome(str(copy), "duplicate", reason, None, first.study_id, title=title)
 
 
 def test_copy_into_the_store_by_default_and_link_keeps_the_path(library, tmp_path):
@@ -190,46 +192,31 @@ def test_a_typed_cover_page_on_a_scanned_article_is_still_flagged_for_ocr(librar
     assert library.study(outcome.study_id)["needs_ocr"] == 1
 
 
-def test_a_worker_that_dies_mid_batch_loses_no_file(monkeypatch):
-    """Kill the workers (as a MuPDF crash would) right after the first file is handed to them: that file is read
-    again on its own, the rest go to a fresh pool, and every file still comes back read."""
+def test_a_reader_that_dies_mid_file_loses_no_file():
+    """Kill the reader (as a MuPDF crash or the out-of-memory killer would) while it reads a long file: the file is
+    read again by a fresh reader, the other files are read too, and every one comes back read."""
     import os
     import signal
     import time
 
-    from litreview.importing.dedup import DedupIndex
-    from litreview.importing.pdf_import import PdfReadAhead
+    from litreview.importing.reader_pool import ReaderPool
 
-    # The first file is a long one, so the kill almost always lands while a worker reads it.
     files = [need_shared(f"pdfs/{name}") for name in ("varied/peerjcs_2017_webb.pdf", "jose/jose.00016.pdf",
                                                      "jose/jose.00019.pdf")]
-
-    class KillingIndex(DedupIndex):
-        calls = 0
-
-        def by_sha(self, sha256):
-            KillingIndex.calls += 1
-            if KillingIndex.calls == 2:  # file 1 is with a worker now
-                for process in list(reader.pool._processes.values()):
-                    os.kill(process.pid, signal.SIGKILL)
-                deadline = time.monotonic() + 30
-                while not reader.pool._broken and time.monotonic() < deadline:
-                    time.sleep(0.01)  # so that handing out file 2 meets the dead pool too
-            return None
-
-    crashes = []
-    recover = PdfReadAhead._after_crash
-    monkeypatch.setattr(PdfReadAhead, "_after_crash", lambda self, *a: crashes.append(a[0]) or recover(self, *a))
-    with PdfReadAhead(files, KillingIndex(), workers=1) as reader:
-        results = list(reader)
-    assert crashes in ([files[0]], [])  # [] when file 1 was read before the kill: file 2 then met the dead pool
-    assert [path for path, _, _ in results] == files
-    assert all(reading.failure is None and reading.pages for _, _, reading in results)
+    with ReaderPool(1, timeout=120) as pool:
+        for key, path in enumerate(files):
+            pool.submit(key, path)
+        first = pool.readers[0].process
+        time.sleep(0.3)  # it has the first file now (or has just finished it: then file 2 is hit instead)
+        os.kill(first.pid, signal.SIGKILL)
+        readings = [pool.wait(key) for key in range(len(files))]
+        assert first not in [reader.process for reader in pool.readers]
+    assert all(reading.failure is None and reading.pages for reading in readings)
 
 
-def test_a_file_another_import_saved_meanwhile_fails_alone_and_the_batch_goes_on(library):
-    """Two imports into one library at once (the app and the CLI): the file the other one saved first breaks
-    the unique sha256 rule here; that file fails with the reason, its command rolls back, the batch continues."""
+def test_a_file_another_import_saved_meanwhile_is_a_duplicate_and_the_batch_goes_on(library):
+    """Two imports into one library at once (the app and the CLI): the file the other one saved first is found by
+    the check repeated inside the write transaction and becomes a duplicate, never an error."""
     from litreview.store import Library, sha256_file
 
     files = [need_shared(f"pdfs/jose/{name}") for name in ("jose.00015.pdf", "jose.00016.pdf", "jose.00019.pdf")]
@@ -237,13 +224,13 @@ def test_a_file_another_import_saved_meanwhile_fails_alone_and_the_batch_goes_on
     def progress(event):
         if event.done == 1:
             with Library(library.folder) as other, other.command("Other import") as cmd:
-                study_id = cmd.insert("studies", {"title": "Saved by the other import", "source": "pdf"})
+                study_id = cmd.insert("studies", {"title": "Saved by the other import", "year": 2020, "source": "pdf"})
                 cmd.insert("files", {"study_id": study_id, "sha256": sha256_file(files[1]),
                                      "original_path": str(files[1]), "size": 1})
 
     outcomes = import_paths(library, files, progress=progress)
-    assert [o.status for o in outcomes] == ["imported", "failed", "imported"]
-    assert "could not be saved in the library" in outcomes[1].reason and "UNIQUE" in outcomes[1].reason
+    assert [o.status for o in outcomes] == ["imported", "duplicate", "imported"]
+    assert outcomes[1].reason == "same file as “Saved by the other import” (2020)"
     assert library.study_count() == 3
     assert library.conn.execute("SELECT count(*) FROM pages p JOIN files f ON f.study_id = p.study_id "
                                 "WHERE f.sha256 = ?", (sha256_file(files[1]),)).fetchone()[0] == 0

@@ -142,8 +142,6 @@ def test_real_cohen_gzip_keeps_untitled_records_with_their_pmid(library):
     ("nested.ris", "TY  - JOUR\nTI  - One\nTY  - JOUR\nTI  - Two\nER  - \n", "line 3: record 2 starts before record 1"),
     ("junk.ris", "Hello, this is not RIS\n", "no RIS records found"),
     ("between.ris", "TY  - JOUR\nTI  - One\nER  - \nstray words\nTY  - JOUR\nER  - \n", "line 4: text between records"),
-    ("bad.bib", "@article{ok, title={Fine}, year=2020}\n\n@article{broken, title = {Unclosed, year = 2019\n"
-                "@article{later, title={Later}}\n", "line 3: malformed BibTeX entry (@article{broken"),
     ("none.bib", "just some words\n", "no BibTeX entries found"),
     ("ragged.csv", 'title,abstract\n"One","A"\n"Two","B","extra"\n', "line 3: record 2 has 3 fields, the header has 2"),
     ("quote.csv", 'title,abstract\n"One","A"\n"Two" x,"B"\n', "line 3: malformed CSV"),
@@ -235,3 +233,79 @@ def test_bibtex_entries_sharing_a_key_are_both_read_and_decoded(library, tmp_pat
     assert first["title"] == "First study of Bayes"
     assert second["title"] == "Second study of Bayes"
     assert second["authors"] == [{"given": "Richard", "family": "Roe"}, {"given": "Edgar", "family": "Poe"}]
+
+
+# -- BibTeX decoding keeps what a bibliography means; a malformed entry fails alone -----------------------------------
+def test_bibtex_keeps_raw_percent_signs_and_unknown_macros(library, tmp_path):
+    path = write(tmp_path, "percent.bib", r"""@article{p,
+  title = {Defaults raise uptake by 10% and a % raw percent sign stays},
+  abstract = {We saw 10% and ampersand \& in {\LaTeX} and {\TeX} with \unknownmacro{x}, {\em emphasis} and 50\% done.},
+  author = {M{\"u}ller, Anna},
+  note = {Discount of 5% applied},
+  year = 2020,
+}
+""")
+    [outcome] = import_paths(library, [path])
+    study = library.study(outcome.study_id)
+    assert study["title"] == "Defaults raise uptake by 10% and a % raw percent sign stays"
+    assert study["abstract"] == (r"We saw 10% and ampersand & in LaTeX and TeX with \unknownmacro{x}, emphasis and "
+                                 "50% done.")
+    assert study["authors"] == [{"given": "Anna", "family": "Müller"}]
+    assert study["extra"]["note"] == "Discount of 5% applied"
+
+
+@pytest.mark.parametrize("entry,line,why", [
+    ("@article{b,\n  title = {Extra brace} here},\n  year = 2021,\n}\n", 2,
+     "unexpected text after the value of 'title' ('here}'): an extra closing brace, or a missing comma?"),
+    ("@article{b,\n  title = {No comma}\n  year = 2021\n}\n", 3,
+     "unexpected text after the value of 'title' ('year = 2021'): an extra closing brace, or a missing comma?"),
+    ("@article{b,\n  title = {Unclosed,\n  year = 2021\n", 2, "the '{' that opens the value of 'title' is never closed"),
+])
+def test_a_malformed_bibtex_entry_fails_alone_with_its_line(library, tmp_path, entry, line, why):
+    text = "@article{ok, title={Fine study of roofs}, year=2020}\n" + entry + "@article{later, title={Later study}}\n"
+    outcomes = import_paths(library, [write(tmp_path, "refs.bib", text)])
+    assert [(o.status, o.record) for o in outcomes] == [("imported", 1), ("failed", 2), ("imported", 3)]
+    assert outcomes[1].reason == (f"line {line + 1}: malformed BibTeX entry (@article{{b,): {why}; this record was "
+                                  "not imported (correct the entry and import the file again)")
+    assert sorted(s["title"] for s in library.studies()) == ["Fine study of roofs", "Later study"]
+    assert library.undo_label() == "Import refs.bib (3 records)"
+
+
+def test_bibtex_concatenation_and_string_names_are_not_errors(library, tmp_path):
+    path = write(tmp_path, "ok.bib", '@string{jhb = "Journal of Health Behaviour"}\n'
+                                     '@article{a, title = "Cooling " # {cities}, journal = jhb, year = 2021}\n')
+    [outcome] = import_paths(library, [path])
+    assert outcome.status == "imported"
+
+
+# -- HTML tags that database exports leave in titles and abstracts ------------------------------------------------------
+def test_html_tags_in_titles_and_abstracts_are_cleaned(library, tmp_path):
+    path = write(tmp_path, "openalex.csv", 'title,abstract\n'
+                 '"Comparative effect of<i>Camellia sinensis</i>teas on memory","<h3>Background</h3> Fears. '
+                 '<h3>Methods</h3> Rats &amp; mice."\n'
+                 '"A reduction in hippocampal GABA<sub>A</sub>receptor α5 subunits","Doses of 10<sup>-3</sup> M; p < 0.05"\n')
+    first, second = (library.study(o.study_id) for o in import_paths(library, [path]))
+    assert first["title"] == "Comparative effect of Camellia sinensis teas on memory"
+    assert first["abstract"] == "Background: Fears. Methods: Rats & mice."
+    assert second["title"] == "A reduction in hippocampal GABAA receptor α5 subunits"
+    assert second["abstract"] == "Doses of 10^-3 M; p < 0.05"
+
+
+def test_the_real_synergy_csv_keeps_no_tags(library):
+    import_paths(library, [need_shared("screening/synergy_Sep_2021.csv")])
+    tagged = library.query("SELECT title FROM studies WHERE title LIKE '%<i>%' OR title LIKE '%<sup>%'"
+                           " OR abstract LIKE '%<h3>%'")
+    assert tagged == []
+    titles = {s["title"] for s in library.studies()}
+    assert "Ameliorating effect of lyophilized extract of Butea frondosa leaves on scopolamine-induced amnesia in rats" \
+        in titles
+
+
+# -- duplicates are named by title and year -----------------------------------------------------------------------------
+def test_duplicates_name_the_matched_study_by_title_and_year(library, tmp_path):
+    path = write(tmp_path, "pubmed.ris", RIS)
+    import_paths(library, [path])
+    again = import_paths(library, [path])
+    assert [o.reason for o in again] == ["same record as “Nudging physicians towards generic prescribing” (2019)",
+                                         "same record as “Green roofs and indoor heat” (2020)"]
+    assert [o.title for o in again] == ["Nudging physicians towards generic prescribing", "Green roofs and indoor heat"]

@@ -1,5 +1,5 @@
 """Hierarchy exports: the CSV parses back to exactly the stored assignments; Markdown has every aspect, category,
-citation and claim."""
+citation and claim. (Paper-ready options, codes and descriptions: tests/export/test_paper_exports.py.)"""
 
 from __future__ import annotations
 
@@ -28,6 +28,7 @@ def test_csv_round_trip(toy_hierarchy, tmp_out):
         rows = list(csv.DictReader(handle))
     assert list(rows[0]) == CSV_COLUMNS
     got = {(r["aspect"], r["category_path"], int(r["study_id"]), r["assigned_by"]) for r in rows}
+    assert {r["model"] for r in rows} == {""}  # 'stats' and 'user' rows: no model
     expected = set()
     for row in library.query("SELECT * FROM assignments WHERE label = 1 AND implied = 0"):
         path_names = tree.category_path(library, row["category_id"])
@@ -49,16 +50,18 @@ def test_csv_round_trip(toy_hierarchy, tmp_out):
 def test_markdown_has_aspects_nested_categories_citations_and_claims(toy_hierarchy, tmp_out):
     library, ids, studies = toy_hierarchy
     _add_claim(library, studies[0], "Oral triptans relieved pain at 2 h.", "Pain relief at 2 h was 60% vs 30%.")
-    text = write_markdown(library, tmp_out / "h.md").read_text(encoding="utf-8")
+    text = write_markdown(library, tmp_out / "h.md", uncategorised="list").read_text(encoding="utf-8")
     assert text.startswith("# Test hierarchy\n")
     assert "\n## Intervention\n" in text and "\n## Outcome\n" in text
     assert "\n### Drugs (4)\n" in text and "\n#### Triptans (3)\n" in text and "\n##### Oral triptans (2)\n" in text
     assert "- Author1 et al. (2001). Study 1. https://doi.org/10.1000/s1\n" in text
     assert "  - Oral triptans relieved pain at 2 h. — “Pain relief at 2 h was 60% vs 30%.” (abstract)\n" in text
     assert "\n### Uncategorised (1)\n" in text
-    # each study is listed once per category it was put in directly, not again under implied parents
+    # each study is listed once per category it was put in directly, not again under implied parents (the
+    # summary table names it in short form, "Author1 et al. 2001")
     intervention = text.split("\n## Outcome\n")[0]
     assert intervention.count("Study 1.") == 1
+    assert "| Drugs \\> Triptans \\> Oral triptans | 2 | Author1 et al. 2001; Author2 et al. 2002 |" in intervention
 
 
 def test_citation_forms():

@@ -1,10 +1,10 @@
-"""Stopping guidance: the estimate of what is left, the rule, and the N-irrelevant-in-a-row counter."""
+"""The model-based estimate of what is left (information beside the rule) and the N-irrelevant-in-a-row counter."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from litreview.screening.stopping import estimate, irrelevant_in_a_row, n_in_a_row_position, stop_position
+from litreview.screening.stopping import estimate, irrelevant_in_a_row, n_in_a_row_position
 
 
 def test_irrelevant_in_a_row_counts_since_the_last_relevant_record():
@@ -14,32 +14,25 @@ def test_irrelevant_in_a_row_counts_since_the_last_relevant_record():
     assert n_in_a_row_position([1, 1, 0], 5) == 3  # never fires: everything screened
 
 
-def test_a_fast_start_then_a_long_quiet_stretch_is_safe_to_stop():
+def test_a_fast_start_then_a_long_quiet_stretch_leaves_little():
     labels = np.array([1] * 20 + [0] * 5 + [1] * 5 + [0] * 400)
     result = estimate(labels, total=2000)
-    assert result.stop and result.p_target >= 0.95
     assert result.estimated_remaining < 1.5 and result.interval[0] == 0
     assert 0.95 <= result.estimated_recall <= 1
 
 
-def test_relevant_records_still_coming_are_not_safe_to_stop():
+def test_relevant_records_still_coming_leave_many():
     labels = np.array(([1] + [0] * 4) * 40)  # a steady one in five
     result = estimate(labels, total=2000)
-    assert not result.stop and result.p_target < 0.5
     assert result.estimated_remaining > 50  # a rate that does not fall predicts many more
     low, high = result.interval
     assert low <= result.estimated_remaining <= high
 
 
 def test_nothing_found_or_everything_screened():
-    assert not estimate([0] * 50, total=100).stop
-    assert estimate([1, 0, 1], total=3).stop
-
-
-def test_the_rule_stops_later_on_a_slower_screen():
-    fast = np.array([1] * 30 + [0] * 970)
-    slow = np.array(([1] + [0] * 9) * 30 + [0] * 700)
-    assert stop_position(fast) < stop_position(slow) <= 1000
+    nothing = estimate([0] * 50, total=100)
+    assert nothing.interval == (0, 50) and nothing.estimated_recall == 0.0
+    assert estimate([1, 0, 1], total=3).estimated_remaining == 0.0
 
 
 def test_the_discovery_rate_falls_when_relevant_records_stop_coming():

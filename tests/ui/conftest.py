@@ -36,6 +36,7 @@ def window(qtbot, tmp_path, monkeypatch):
 
     monkeypatch.setenv("LITREVIEW_CONFIG", str(tmp_path / "config"))
     win = MainWindow(tmp_path / "library")
+    win.ask_sources = False  # the source dialog has its own test; elsewhere drops import at once
     qtbot.addWidget(win)
     with qtbot.waitActive(win):
         win.show()

@@ -165,3 +165,17 @@ def test_new_merge_and_split_from_the_menu(qtbot, tree_window, monkeypatch):
     window.undo()
     window.undo()
     assert window.tree_model.find("category", ids["software"]).isValid()
+
+
+def test_a_rebuild_over_corrections_asks_first_and_says_what_is_kept(qtbot, tree_window):
+    window, ids = tree_window, tree_window.ids
+    window.ops.call(lambda library: edits.rename_category(library, ids["teaching"], "Education"))
+    started = []
+    window.pipeline.run_build = lambda: started.append(True)
+    window.confirm_build()
+    text = window.build_box.text()
+    # the fixture made every category and placement by hand, so all of them are the user's
+    assert "3 categories you edited or locked keep their names" in text and "4 placements you made" in text
+    assert "Ctrl+Z undoes the whole rebuild" in text and "all 4 studies" in text and not started
+    next(b for b in window.build_box.buttons() if b.text() == "Rebuild").click()
+    assert started == [True]

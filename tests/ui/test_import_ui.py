@@ -36,8 +36,8 @@ def test_drop_three_pdfs_and_a_broken_file(qtbot, window, tmp_path):
     assert [statuses[p.name].status for p in pdfs] == ["imported"] * 3
     assert statuses["broken.pdf"].status == "failed" and statuses["broken.pdf"].reason
     assert summary.headline.text().startswith("3 imported, 0 duplicates, 1 failed")
-    assert summary.table.item(0, 0).text() == "broken.pdf"  # failures first, with their reason
-    assert summary.table.item(0, 2).text() == statuses["broken.pdf"].reason
+    assert summary.tree.topLevelItem(0).text(0) == "broken.pdf"  # failures first, with their reason
+    assert summary.tree.topLevelItem(0).text(2) == statuses["broken.pdf"].reason
     assert not window.pipeline.progress.isVisible()
     save_screenshot(summary, "import_summary")
 
@@ -83,3 +83,26 @@ def test_cancelled_import_leaves_a_consistent_library(qtbot, window):
         assert path is not None and path.exists()
         assert lib.full_text(study_id)
     assert not list((lib.folder / "files").rglob("*.part"))
+
+
+def test_a_drop_asks_where_the_records_come_from_once_per_file(qtbot, window, tmp_path):
+    from litreview.importing import remembered_source
+
+    ris = tmp_path / "pubmed-export.ris"
+    ris.write_text("TY  - JOUR\nTI  - Green roofs and heat\nAU  - Wei, Chen\nPY  - 2020\nER  - \n", encoding="utf-8")
+    window.ask_sources = True
+    assert window.import_paths([ris])
+    dialog = window.source_dialog
+    dialog.names[0].setCurrentText("PubMed / MEDLINE")
+    dialog.accept()
+    wait_for_job(qtbot, window)
+    assert str(remembered_source(window.library, ris.name)) == "PubMed / MEDLINE (a database)"
+    assert window.library.query("SELECT s.name FROM studies JOIN sources s ON s.id = studies.source_id") == [
+        {"name": "PubMed / MEDLINE"}]
+    window.source_dialog = None
+    assert window.import_paths([ris])  # remembered: no question the second time
+    assert window.source_dialog is None
+    wait_for_job(qtbot, window)
+    from litreview.importing import import_batches
+
+    assert len(import_batches(window.library)) == 2  # what File → Past imports lists

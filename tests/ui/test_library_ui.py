@@ -124,7 +124,9 @@ def test_open_pdf_at_page_goes_through_the_desktop(qtbot, window):
     finally:
         QDesktopServices.unsetUrlHandler("file")
     [url] = catcher.urls
-    assert Path(url.toLocalFile()) == window.library.file_path(study)
+    opened = Path(url.toLocalFile())
+    assert opened.read_bytes() == window.library.file_path(study).read_bytes()
+    assert opened.name.endswith(".pdf") and opened.parent.name == "reading" and " - " in opened.name
     assert url.fragment() == "page=3"
 
 
@@ -141,3 +143,14 @@ def test_a_server_that_does_not_answer_is_not_saved(qtbot, window):
     qtbot.waitUntil(lambda: "Not saved" in dialog.error.text(), timeout=10000)
     assert "cannot reach the LLM server" in dialog.server_status.text()
     assert dialog.isVisible() and LlmSettings.load().server_url is None
+
+
+def test_settings_preview_the_placement_and_say_when_there_is_no_gpu(qtbot, window):
+    window.open_settings()
+    dialog = window.settings_dialog
+    qtbot.waitUntil(lambda: "n_gpu_layers" in dialog.plan_label.text(), timeout=30000)
+    assert "fits" in dialog.plan_label.text()
+    from litreview.llm.machine_plan import gpu_build
+
+    if not gpu_build():  # this CPU-only build: nothing to place on a GPU, and the dialog says so
+        assert not dialog.placement.isEnabled() and "CPU only" in dialog.placement.toolTip()

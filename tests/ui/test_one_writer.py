@@ -31,13 +31,13 @@ def test_ctrl_z_during_a_claims_job_undoes_the_users_edit_and_the_job_keeps_the_
     assert window.pipeline.start("Extract claims", job)
     assert reached.wait(30)
     window.ops.call(lambda library: decide(library, ids[4], "include"))
-    assert window.undo_action.text() == f"Undo Include study {ids[4]}"  # the job's open group is not undoable
+    assert window.undo_action.text() == "Undo Include “Trial 4” (2018)"  # the job's open group is not undoable
     qtbot.keyClick(window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     assert window.library.conn.execute("SELECT count(*) FROM decisions").fetchone()[0] == 0
     assert window.library.conn.execute("SELECT count(*) FROM claims").fetchone()[0] > 0  # the job's work stays
     go.set()
     wait_for_job(qtbot, window, 60)
-    assert window.library.redo_label() == f"Include study {ids[4]}"  # the job left the user's redo stack alone
+    assert window.library.redo_label() == "Include “Trial 4” (2018)"  # the job left the user's redo stack alone
     assert window.library.undo_label() == "Extract claims"  # the whole run is one step
     qtbot.keyClick(window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     assert window.library.conn.execute("SELECT count(*) FROM claims").fetchone()[0] == 0

@@ -1,4 +1,4 @@
-"""Keyboard screening: I / E / M / N write decisions through the core, Backspace and Ctrl+Z undo them."""
+"""Keyboard screening: I / E (+ reason) / M / N write decisions through the core, Backspace and Ctrl+Z undo them."""
 
 from __future__ import annotations
 
@@ -33,6 +33,12 @@ def decided(lib):
     return {d["study_id"]: d["decision"] for d in decisions(lib)}
 
 
+def exclude(qtbot, view) -> None:
+    """E asks for a reason; Enter excludes without one."""
+    qtbot.keyClick(view, Qt.Key.Key_E)
+    qtbot.keyClick(view, Qt.Key.Key_Return)
+
+
 def test_keys_decide_and_undo(qtbot, screening_window):
     window, view, lib = screening_window, screening_window.screening, screening_window.library
     first = view.current
@@ -44,7 +50,7 @@ def test_keys_decide_and_undo(qtbot, screening_window):
     assert decided(lib) == {first: "include"}
     second = view.current
     assert second not in (None, first)  # the next record is there at once
-    qtbot.keyClick(view, Qt.Key.Key_E)
+    exclude(qtbot, view)
     qtbot.keyClick(view, Qt.Key.Key_M)
     assert list(decided(lib).values()) == ["include", "exclude", "maybe"]
     assert "3</b> of 8 screened" in view.stats.text()
@@ -58,7 +64,7 @@ def test_keys_decide_and_undo(qtbot, screening_window):
     assert "1</b> of 8 screened" in view.stats.text()
 
     for _ in range(3):
-        qtbot.keyClick(view, Qt.Key.Key_E)
+        exclude(qtbot, view)
     assert len(decided(lib)) == 4
     qtbot.waitUntil(lambda: view.mode == "active", timeout=30000)  # one include and excludes: active learning
     save_screenshot(window, "screening")
@@ -79,8 +85,8 @@ def test_n_writes_a_note_with_the_decision(qtbot, screening_window):
 def test_everything_screened_says_so(qtbot, screening_window):
     view = screening_window.screening
     for _ in TITLES:
-        qtbot.keyClick(view, Qt.Key.Key_E)
+        exclude(qtbot, view)
     assert view.current is None
     assert "Nothing left to screen" in view.record.toHtml()
-    qtbot.keyClick(view, Qt.Key.Key_E)  # a key with nothing on screen does nothing
+    exclude(qtbot, view)  # a key with nothing on screen does nothing
     assert len(decisions(screening_window.library)) == len(TITLES)

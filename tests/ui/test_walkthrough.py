@@ -22,8 +22,10 @@ def test_new_user_walkthrough(qtbot, window, tmp_path):
     window.tabs.setCurrentWidget(window.screening)
     window.screening.setFocus()
     qtbot.waitUntil(lambda: window.screening.ranked_once, timeout=30000)
-    for key in "IEEIEMEEIE":
+    for key in "IIEIMIIEII":  # mostly included: the hierarchy then organises ten studies
         qtbot.keyClick(window.screening, getattr(Qt.Key, f"Key_{key}"))
+        if key == "E":  # exclude asks for a reason: Enter for none
+            qtbot.keyClick(window.screening, Qt.Key.Key_Return)
     assert window.library.conn.execute("SELECT count(*) FROM decisions").fetchone()[0] == 10
     save_screenshot(window, "screening_demo")
 

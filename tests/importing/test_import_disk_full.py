@@ -1,0 +1,87 @@
+"""A full disk stops an import cleanly: one clear line, no traceback, no partial file, and what was imported before
+stays. The disk is "full" through RLIMIT_FSIZE (with SIGXFSZ ignored): every write past the limit fails, as on a
+full disk, without needing a special filesystem or root."""
+
+from __future__ import annotations
+
+import os
+import resource
+import signal
+import subprocess
+import sys
+
+import pytest
+
+from litreview.store import Library
+from tests.conftest import ROOT, need_shared
+
+pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="needs RLIMIT_FSIZE")
+
+RIS = """\
+TY  - JOUR
+TI  - Nudging physicians towards generic prescribing
+AU  - Müller, Anna
+PY  - 2019
+ER  -
+
+TY  - JOUR
+TI  - Green roofs and indoor heat
+AU  - Wei, Chen
+PY  - 2020
+ER  -
+"""
+
+
+def run_on_a_full_disk(tmp_path, free_bytes: int, *argv: str) -> subprocess.CompletedProcess:
+    """The CLI with every file it writes limited to the library's current size plus ``free_bytes``."""
+    library = tmp_path / "lib"
+    Library(library).close()
+    limit = (library / "library.db").stat().st_size + free_bytes
+
+    def full_disk() -> None:
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit then fails with an error, as ENOSPC
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "LITREVIEW_LOG": str(tmp_path / "log" / "litreview.log")}
+    return subprocess.run([sys.executable, "-m", "litreview", "--library", str(library), "import", *argv],
+                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=300, preexec_fn=full_disk)
+
+
+def assert_one_clear_line(result: subprocess.CompletedProcess) -> None:
+    assert result.returncode == 2
+    assert "Traceback" not in result.stdout + result.stderr
+    errors = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(errors) == 1 and errors[0].startswith("litreview: import stopped: "), result.stderr
+
+
+def test_a_full_disk_stops_a_reference_import_cleanly_and_keeps_what_came_before(tmp_path):
+    ris = tmp_path / "small.ris"
+    ris.write_text(RIS, encoding="utf-8")
+    big = need_shared("screening/synergy_Sep_2021.csv")
+    later = tmp_path / "later.ris"
+    later.write_text(RIS.replace("Green roofs", "Blue roofs"), encoding="utf-8")
+    result = run_on_a_full_disk(tmp_path, 200_000, str(ris), str(big), str(later))
+    assert_one_clear_line(result)
+    assert f"failed    {big}: not saved: " in result.stdout
+    assert "2 imported, 0 duplicates, 1 failed" in result.stdout  # the batch stopped: later.ris was not tried
+    with Library(tmp_path / "lib") as library:
+        assert library.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        assert sorted(s["title"] for s in library.studies()) == ["Green roofs and indoor heat",
+                                                               "Nudging physicians towards generic prescribing"]
+        assert library.conn.execute("SELECT count(*) FROM import_outcomes").fetchone()[0] == 2
+        # the batch's undo step closed with what it holds: one file's command, so that file's words
+        assert library.undo().label == "Import small.ris (2 records)"
+        assert library.study_count() == 0
+
+
+def test_a_full_disk_while_copying_a_pdf_leaves_no_partial_file(tmp_path):
+    small, big, after = (need_shared(f"pdfs/jose/jose.{n}.pdf") for n in ("00070", "00019", "00015"))
+    result = run_on_a_full_disk(tmp_path, 1_000_000, str(small), str(big), str(after))  # big (2.4 MB) cannot fit
+    assert_one_clear_line(result)
+    assert f"no space left to store {big.name}" in result.stderr
+    assert "1 imported, 0 duplicates, 1 failed" in result.stdout
+    stored = [p for p in (tmp_path / "lib" / "files").rglob("*") if p.is_file()]
+    assert [p.read_bytes() for p in stored] == [small.read_bytes()], "a partial copy was left in the store"
+    with Library(tmp_path / "lib") as library:
+        assert library.study_count() == 1
+        assert library.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
