@@ -253,8 +253,10 @@ class LibraryPage(QSplitter):
             return
         categories = []
         if self.tree_model.hierarchy_id is not None:
-            categories = [" › ".join(c["path"]) for c in hierarchy.categories_of(
-                self.library, study["id"], self.tree_model.hierarchy_id) if not c["implied"]]
+            # a facet says which of the study's own words placed it there (its evidence)
+            categories = [" › ".join(c["path"]) + (f" (“{c['evidence']}”)" if c.get("evidence") else "")
+                          for c in hierarchy.categories_of(self.library, study["id"], self.tree_model.hierarchy_id)
+                          if not c["implied"]]
         search = self.search_box.text().strip()
         hits = search_snippets(self.library, study["id"], search) if search else []
         offered = suggestions.open_rows(self.library, self.tree_model.hierarchy_id, study_id=study["id"]) \

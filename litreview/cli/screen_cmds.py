@@ -186,7 +186,7 @@ def decide_command(args: argparse.Namespace) -> int:
                         "reason": args.reason, "note": args.note})
         else:
             reason = f" ({args.reason})" if args.reason else ""
-            print(f"{args.decision.replace('_', ' ')}{reason}: {study_label(study)} (undo: litreview undo)")
+            print(f"{args.decision.replace('_', ' ')}{reason}: {study_label(study or {})} (undo: litreview undo)")
     return 0
 
 

@@ -226,8 +226,8 @@ def _draft(node: ClusterNode, space: TextSpace, term_count: int) -> CategoryDraf
             labels[child.members] = c
         terms = class_terms(space.counts, space.vocabulary, labels, term_count)
         draft.children = [_draft(child, space, term_count) for child in node.children]
-        for c, child in enumerate(draft.children):
-            child.terms = terms.get(c, [])
+        for c, child_draft in enumerate(draft.children):
+            child_draft.terms = terms.get(c, [])
     return draft
 
 

@@ -17,8 +17,9 @@ Nothing a study's text says can create, rename or select a category: only vector
 
 from __future__ import annotations
 
-from collections.abc import Hashable
+from collections.abc import Hashable, Set
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from sklearn.linear_model import LogisticRegression
@@ -46,7 +47,7 @@ class CategoryProfile:
 @dataclass
 class Decision:
     study: int            # index into the studies being assigned
-    key: Hashable         # CategoryProfile.key
+    key: Any              # CategoryProfile.key (the build uses list indices)
     label: int            # 1 = assigned, 0 = rejected by the verifier
     score: float          # final probability
     primary: bool = False
@@ -57,7 +58,7 @@ class Decision:
 class AssignmentResult:
     decisions: list[Decision]
     probabilities: np.ndarray                # (studies, categories) calibrated statistics only
-    stats_primary: list[Hashable | None]     # what statistics alone would have chosen (for the bench)
+    stats_primary: list[Any]                 # keys (or None) statistics alone would have chosen (for the bench)
     uncategorised: list[int]
 
 
@@ -118,7 +119,7 @@ class Calibrator:
 
 
 def assign(vectors: np.ndarray, profiles: list[CategoryProfile], *,
-           rejected: set[tuple[int, Hashable]] = frozenset(), described: np.ndarray | None = None,
+           rejected: Set[tuple[int, Hashable]] = frozenset(), described: np.ndarray | None = None,
            only: list[int] | None = None, progress=no_progress, cancel: CancelToken | None = None,
            stage: str = "hierarchy.assign", calibrator: Calibrator | None = None,
            max_labels: int = MAX_LABELS) -> AssignmentResult:
@@ -137,7 +138,7 @@ def assign(vectors: np.ndarray, profiles: list[CategoryProfile], *,
             if profile.key == key and 0 <= i < len(probs):
                 probs[i, j] = 0.0
     decisions: list[Decision] = []
-    stats_primary: list[Hashable | None] = []
+    stats_primary: list[Any] = []
     uncategorised: list[int] = []
     for done, i in enumerate(rows):
         if cancel is not None and done % 100 == 0:

@@ -237,8 +237,8 @@ def build_hierarchy(library, engine, *, aspects: int = 5, depth: int = tree.MAX_
         if previous.graph is not None else 0
     report.model_calls = calls.stages
     report.failed_calls, report.total_calls = calls.failures, calls.calls
-    if calls.line():
-        report.notes.append(calls.line())
+    if line := calls.line():
+        report.notes.append(line)
     report.seconds = round(time.perf_counter() - started, 2)
     progress(ProgressEvent("hierarchy.write", 1, 1, "done"))
     return report
@@ -351,6 +351,7 @@ def _plan_aspect(library, previous: _Previous, draft: AspectDraft, corpus: _Corp
     existing = _existing_aspect(previous.graph, draft.name) if previous.graph is not None else None
     kept = _kept_drafts(library, previous, existing, corpus.index()) if existing is not None else []
     if draft.kind != RULES:
+        assert draft.space is not None  # clustered aspects always have their vector space
         draft.categories = _drop_repeats(draft.categories, kept)
         draft.categories = refine(draft.categories, kept, draft.space.vectors)
     else:  # a kept facet category (renamed, locked) stands for the rule of the same original meaning
@@ -398,7 +399,7 @@ def _drop_deleted(plans: list[_AspectPlan], previous: _Previous, corpus: _Corpus
         return
     index = corpus.index()
     paths = {tuple(tree.name_key(n) for n in d["path"]) for d in previous.deleted}
-    by_parent: dict[int, list[set[int]]] = {}
+    by_parent: dict[int | None, list[set[int]]] = {}
     for d in previous.deleted:
         by_parent.setdefault(d["parent"], []).append({index[s] for s in d["studies"] if s in index})
 
@@ -479,7 +480,9 @@ def _assign_aspect(plan: _AspectPlan, previous: _Previous, corpus: _Corpus, libr
     if draft.kind == RULES:
         _rule_plan(plan, len(corpus.ids))
         return
-    vectors = draft.space.vectors
+    space = draft.space
+    assert space is not None  # clustered aspects always have their vector space
+    vectors = space.vectors
     index = corpus.index()
     placed: set[int] = set()   # studies in the user's fixed sub-trees: not the machine's to move in this aspect
     stack = list(plan.kept)
@@ -491,7 +494,7 @@ def _assign_aspect(plan: _AspectPlan, previous: _Previous, corpus: _Corpus, libr
     rejected = _rejections(library, previous, index, categories)
     profiles = [CategoryProfile(i, c.name, c.description, list(c.members), c.existing_id in previous.fixed)
                 for i, c in enumerate(categories)]
-    described = draft.space.project([f"{c.name}. {c.description}" for c in categories]) \
+    described = space.project([f"{c.name}. {c.description}" for c in categories]) \
         if any(not c.members for c in categories) else None
     rows = [i for i in range(len(corpus.ids)) if i not in placed]
     outcome = assign(vectors, profiles, rejected=rejected, described=described, only=rows,
@@ -681,6 +684,7 @@ def _aspect_report(library, hierarchy_id: int, plan: _AspectPlan, ids: dict[int,
 
     categories = plan.kept + plan.draft.categories
     stats_primary = {corpus.ids[i]: (ids[id(c)] if c is not None else None) for i, c in enumerate(plan.stats_primary)}
+    assert plan.existing_id is not None  # the swap gave every aspect its row
     return AspectReport(plan.existing_id, plan.draft.name, plan.draft.kind, [one(c) for c in categories],
                         tree.uncategorised(library, hierarchy_id, plan.existing_id), stats_primary)
 

@@ -271,6 +271,7 @@ def set_locked(library: Library, category_id: int | None = None, assignment: tup
             cmd.feedback(feedback.LOCK, category_id=category_id, hierarchy_id=row["hierarchy_id"],
                          locked=bool(locked), what="category")
         return
+    assert assignment is not None  # one of the two was given (checked above)
     study_id, assigned_to = assignment
     row = tree.category_row(library, assigned_to)
     current = tree.assignment_row(library, study_id, assigned_to)

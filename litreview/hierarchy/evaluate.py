@@ -39,6 +39,8 @@ def load_scorer(path: str | Path | None = None) -> ModuleType:
         raise ScorerMissing(f"the reference scorer hierarchy_eval.py was not found at {path}; "
                             "pass its location with --scorer")
     spec = importlib.util.spec_from_file_location("hierarchy_eval", path)
+    if spec is None or spec.loader is None:
+        raise ScorerMissing(f"{path} cannot be loaded as a Python module")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module

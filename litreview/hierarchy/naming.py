@@ -25,6 +25,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import Any
 
 from litreview.hierarchy.vectors import BOILERPLATE_WORDS, STOP_WORDS
 from litreview.llm.engine import capability_of
@@ -34,7 +35,7 @@ MAX_CANDIDATES = 6
 MIN_WORD_SHARE = 0.2   # every content word of a candidate occurs in at least this share of the members
 PHRASE_BONUS = 0.5     # weight of the share of titles that use a phrase verbatim
 PAIR_PENALTY = 0.1     # a pair of words is a weaker name than a phrase covering as much
-NAME_SCHEMA = {
+NAME_SCHEMA: dict[str, Any] = {
     "type": "object",
     "properties": {
         "name": {"type": "string", "minLength": 3, "maxLength": 70},
@@ -153,7 +154,8 @@ def _name_by_choice(engine, item: NamingInput, candidates: list[Candidate], canc
 
 def _fallback(item: NamingInput, candidates: list[Candidate]) -> Naming:
     grounded = [c for c in candidates if c.cover >= MIN_GROUNDING]
-    best = (grounded or candidates or [None])[0]
+    pool = grounded or candidates
+    best = pool[0] if pool else None
     if best is None:
         name = unique(FALLBACK_NAME, item.taken)
         return Naming(name, "Studies that share no distinctive words in their titles and abstracts.", "fallback", 0.0)
@@ -201,7 +203,7 @@ def name_candidates(item: NamingInput, limit: int = 12) -> list[Candidate]:
             stems = {stem(first), stem(second)}
             covers[key] = (_share(members, stems), _share(others, stems) if others else 0.0)
             scored[key] = covers[key][0] - covers[key][1] - PAIR_PENALTY
-    out = []
+    out: list[Candidate] = []
     for key in sorted(scored, key=lambda k: -scored[k]):
         text = sentence_case(surface[key].most_common(1)[0][0], item.member_texts) if key in surface else key
         if len(text.split()) < 2 or any(_same(text, c.text) for c in out):

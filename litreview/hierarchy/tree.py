@@ -172,7 +172,9 @@ def children(graph: nx.DiGraph, node: int) -> list[int]:
 
 def category_path(library: Library, category_id: int) -> list[str]:
     """Names from the aspect down to the category, e.g. ["Intervention", "Drugs", "Triptans"]."""
-    names, current, seen = [], category_id, set()
+    names: list[str] = []
+    current: int | None = category_id
+    seen: set[int] = set()
     while current is not None and current not in seen:
         seen.add(current)
         row = category_row(library, current)
@@ -330,12 +332,12 @@ def reconcile(cmd: Command, library: Library, study_id: int, aspect_id: int, gra
                 if needed.get(ancestor) != USER:
                     needed[ancestor] = row["source"]
     for category_id, source in needed.items():
-        row = rows.get(category_id)
-        if row is None:
+        existing = rows.get(category_id)
+        if existing is None:
             cmd.insert("assignments", {"study_id": study_id, "category_id": category_id, "label": 1, "score": None,
                                        "source": source, "implied": 1})
-        elif row["label"] == 0:
-            cmd.update("assignments", row["id"], {"label": 1, "implied": 1, "source": source, "score": None})
+        elif existing["label"] == 0:
+            cmd.update("assignments", existing["id"], {"label": 1, "implied": 1, "source": source, "score": None})
     for category_id, row in rows.items():
         if row["label"] == 1 and row["implied"] and category_id not in needed:
             cmd.delete("assignments", row["id"])
