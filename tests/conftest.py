@@ -58,3 +58,37 @@ def gemma_engine():
     engine = open_engine(LlmSettings(n_ctx=2048))
     yield engine
     engine.close()
+
+
+@pytest.fixture
+def mixed_rows() -> list[dict[str, str]]:
+    """The studies of ../shared/data/hierarchy/dev_mixed.csv (title, abstract and the gold ``topic``)."""
+    from tests.hierarchy.conftest import read_mixture
+
+    return read_mixture()
+
+
+@pytest.fixture
+def toy_hierarchy(library):
+    """Six studies; aspect "Intervention" (Drugs > Triptans > Oral triptans, Drugs > Estrogens, Software) and
+    aspect "Outcome" (Efficacy, Safety). Returns (library, ids by name, study ids)."""
+    from tests.hierarchy.conftest import add_studies, make_hierarchy
+
+    studies = add_studies(library, [
+        {"title": f"Study {n}", "abstract": f"Abstract of study {n}.", "year": 2000 + n,
+         "authors": [{"family": f"Author{n}", "given": "A."}, {"family": "Second", "given": "B."},
+                     {"family": "Third", "given": "C."}], "doi": f"10.1000/s{n}"}
+        for n in range(1, 7)
+    ])
+    s1, s2, s3, s4, s5, s6 = studies
+    ids = make_hierarchy(library, {
+        "Intervention": {
+            "Drugs": {
+                "Triptans": {"Oral triptans": {"_studies": [s1, s2]}, "_studies": [s3]},
+                "Estrogens": {"_studies": [s4]},
+            },
+            "Software": {"_studies": [s5]},
+        },
+        "Outcome": {"Efficacy": {"_studies": [s1, s3, s5]}, "Safety": {"_studies": [s2]}},
+    })
+    return library, ids, studies

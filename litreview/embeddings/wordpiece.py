@@ -4,7 +4,7 @@ all-MiniLM-L6-v2 ships its tokenizer as a Hugging Face ``tokenizer.json`` (BertN
 WordPiece). The ``tokenizers`` package reads it, but brings an HTTP stack and a hub client with it; the
 algorithm is forty lines, and a pure-Python version costs well under a millisecond per abstract beside the
 model's ~30 ms. It reproduces ``tokenizers`` exactly (checked on every dev-mixture text, and on hand-made edge
-cases in tests/hierarchy/test_embeddings.py): clean text (control characters dropped, whitespace made a space),
+cases in tests/embeddings/test_embeddings.py): clean text (control characters dropped, whitespace made a space),
 spaces around CJK ideographs, lower case, accents stripped (NFD without combining marks), split on whitespace
 and on every punctuation character, then greedy longest-match-first word pieces with the ``##`` prefix.
 """

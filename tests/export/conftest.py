@@ -157,3 +157,11 @@ def review_hierarchy(screened_review):
         "Setting": {"Hospitals": {"_studies": [ids["P1"], ids["P4"]]}},
     })
     return library, ids, names
+
+
+@pytest.fixture
+def tmp_out(tmp_path: Path) -> Path:
+    """An empty folder for the files an export writes (beside, not inside, the library's folder)."""
+    out = tmp_path / "out"
+    out.mkdir()
+    return out
