@@ -1,4 +1,5 @@
-"""Shared test setup. Qt runs offscreen (set before anything imports Qt); real data comes from ../shared/data."""
+"""Shared test setup. Qt runs offscreen (set before anything imports Qt); real data comes from ../shared/data
+(``tests.helpers.paths``). Fixtures used by more than one area live here."""
 
 from __future__ import annotations
 
@@ -12,25 +13,9 @@ os.environ.setdefault("LITREVIEW_DEFAULT_MODEL", "small")
 import pytest
 
 from litreview.store import Library
-
-ROOT = Path(__file__).resolve().parent.parent
-SHARED_DATA = Path(os.environ.get("LITREVIEW_SHARED_DATA", ROOT.parent / "shared" / "data"))
-
-
-def need_shared(relative: str = "") -> Path:
-    """The path under ../shared/data, or skip with a clear message (fail under CI=true: CI must see the data)."""
-    path = SHARED_DATA / relative
-    if not path.exists():
-        message = f"shared evaluation data not found at {path} (expected ../shared/data beside the checkout)"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
-    return path
-
-
-@pytest.fixture
-def shared_data() -> Path:
-    return need_shared()
+from tests.helpers.hierarchies import make_hierarchy
+from tests.helpers.mixtures import read_mixture
+from tests.helpers.studies import add_studies
 
 
 @pytest.fixture
@@ -63,8 +48,6 @@ def gemma_engine():
 @pytest.fixture
 def mixed_rows() -> list[dict[str, str]]:
     """The studies of ../shared/data/hierarchy/dev_mixed.csv (title, abstract and the gold ``topic``)."""
-    from tests.hierarchy.conftest import read_mixture
-
     return read_mixture()
 
 
@@ -72,8 +55,6 @@ def mixed_rows() -> list[dict[str, str]]:
 def toy_hierarchy(library):
     """Six studies; aspect "Intervention" (Drugs > Triptans > Oral triptans, Drugs > Estrogens, Software) and
     aspect "Outcome" (Efficacy, Safety). Returns (library, ids by name, study ids)."""
-    from tests.hierarchy.conftest import add_studies, make_hierarchy
-
     studies = add_studies(library, [
         {"title": f"Study {n}", "abstract": f"Abstract of study {n}.", "year": 2000 + n,
          "authors": [{"family": f"Author{n}", "given": "A."}, {"family": "Second", "given": "B."},

@@ -7,8 +7,9 @@ import pytest
 from litreview.claims import extract_claims
 from litreview.claims.extract import EXTRACTIVE, candidate_sentences
 from litreview.jobs import Cancelled, CancelToken
-from tests.fakes import FakeEngine
-from tests.hierarchy.conftest import add_studies, table_dump
+from tests.helpers.fake_engine import FakeEngine
+from tests.helpers.hierarchies import table_dump
+from tests.helpers.studies import add_studies
 
 ABSTRACT = ("BACKGROUND: Migraine is disabling. OBJECTIVE: To compare almotriptan with placebo. "
             "METHODS: 300 adults were randomised. RESULTS: Pain relief at 2 h was 58% with almotriptan and 30% "

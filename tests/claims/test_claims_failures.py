@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import socket
 
 import pytest
 
@@ -12,31 +11,25 @@ from litreview.claims.extract import GIVE_UP_AFTER, candidate_sentences
 from litreview.cli import main
 from litreview.llm import LlmSettings, open_engine
 from litreview.store import Library
+from tests.helpers.network import free_port
+from tests.helpers.studies import add_studies
 
 ABSTRACT = ("Background: migraine is common. Methods: we ran a randomised trial of 300 adults. Results: pain relief "
             "at two hours was 58% with almotriptan and 30% with placebo (P < 0.001). Conclusions: almotriptan is "
             "effective for acute migraine.")
 
 
-def closed_port() -> int:
-    """A local port nothing listens on: connections are refused at once (a server that is not running)."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def add_studies(library: Library, n: int) -> list[int]:
-    with library.command("Add studies") as cmd:
-        return [cmd.insert("studies", {"title": f"Almotriptan trial {i}", "abstract": ABSTRACT, "source": "csv"})
-                for i in range(n)]
+def add_trials(library: Library, n: int) -> list[int]:
+    """``n`` studies with the same abstract (its claims are known)."""
+    return add_studies(library, [{"title": f"Almotriptan trial {i}", "abstract": ABSTRACT} for i in range(n)])
 
 
 def down_server() -> LlmSettings:
-    return LlmSettings(server_url=f"http://127.0.0.1:{closed_port()}", retries=0, timeout_s=2)
+    return LlmSettings(server_url=f"http://127.0.0.1:{free_port()}", retries=0, timeout_s=2)
 
 
 def test_a_server_that_is_down_gives_marked_fallback_claims_and_says_so(library):
-    ids = add_studies(library, 6)
+    ids = add_trials(library, 6)
     with open_engine(down_server()) as engine:
         summary = extract_claims(library, engine)
     assert summary["model_calls_failed"] == summary["llm_calls"] == GIVE_UP_AFTER  # then it stops asking
@@ -48,7 +41,7 @@ def test_a_server_that_is_down_gives_marked_fallback_claims_and_says_so(library)
 
 
 def test_fallback_studies_are_done_again_by_the_next_run(library):
-    add_studies(library, 2)
+    add_trials(library, 2)
     with open_engine(down_server()) as engine:
         extract_claims(library, engine)
     again = extract_claims(library, None)  # statistics only: chosen, not a fallback
@@ -60,7 +53,7 @@ def test_fallback_studies_are_done_again_by_the_next_run(library):
 def test_cli_claims_exits_non_zero_when_every_model_call_failed(tmp_path, capsys, monkeypatch):
     folder = tmp_path / "lib"
     with Library(folder) as library:
-        add_studies(library, 2)
+        add_trials(library, 2)
     config = tmp_path / "config"
     down_server().save(config / "settings.toml")
     monkeypatch.setenv("LITREVIEW_CONFIG", str(config))

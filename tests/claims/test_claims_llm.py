@@ -7,7 +7,7 @@ import pytest
 
 from litreview.claims import extract_claims
 from litreview.claims.extract import EXTRACTIVE
-from tests.hierarchy.conftest import add_studies
+from tests.helpers.studies import add_studies
 
 pytestmark = pytest.mark.slow
 
@@ -61,8 +61,8 @@ def test_full_text_results_and_conclusions_are_used_with_page_offsets(library, g
     """A real PDF imported by the real importer: sentences from its conclusion section on page 2 are offered,
     and a claim taken from one of them points at the page and the exact characters."""
     from litreview.importing import import_paths
-    from tests.conftest import need_shared
-    from tests.fakes import FakeEngine
+    from tests.helpers.fake_engine import FakeEngine
+    from tests.helpers.paths import need_shared
 
     import_paths(library, need_shared("pdfs/varied/bmc_jtmo_2010_datta.pdf"))
     (study,) = library.studies()

@@ -13,7 +13,7 @@ import pytest
 
 from litreview.cli import main
 from litreview.store import Library
-from tests.conftest import ROOT, need_shared
+from tests.helpers.paths import ROOT, need_shared
 
 
 def run(capsys, library_dir, *argv):

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from litreview.store import SCHEMA_VERSION, Library
-from tests.conftest import ROOT
+from tests.helpers.paths import ROOT
 
 RIS = "TY  - JOUR\nTI  - Green roofs and heat\nAU  - Wei, Chen\nPY  - 2020\nER  - \n"
 

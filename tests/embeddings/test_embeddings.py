@@ -64,7 +64,7 @@ def test_missing_or_damaged_weights_are_a_clear_error(tmp_path, monkeypatch, dam
 
 
 def test_cache_reuses_vectors_until_the_text_changes(library, encoder):
-    from tests.hierarchy.conftest import add_studies
+    from tests.helpers.studies import add_studies
 
     ids = add_studies(library, [{"title": "Triptans for migraine", "abstract": "Sumatriptan relieved pain."},
                                 {"title": "Metformin in diabetes", "abstract": "Glucose fell."}])

@@ -141,7 +141,7 @@ HOSTILE_CATEGORY = "=HYPERLINK(\"http://evil.example\") [50% & {x}_y ~ #1 \\ ^]"
 def review_hierarchy(screened_review):
     """A two-aspect hierarchy over the screened review, with awkward names: returns (library, ids, names->ids).
     Excluded studies are outside the hierarchy's scope (``tree.scope_study_ids``), as in a real build."""
-    from tests.hierarchy.conftest import make_hierarchy
+    from tests.helpers.hierarchies import make_hierarchy
 
     library, ids = screened_review
     names = make_hierarchy(library, {

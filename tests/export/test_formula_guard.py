@@ -12,7 +12,7 @@ from pathlib import Path
 from litreview.cli import main
 from litreview.export.csv_safe import FORMULA_START, guard
 from tests.export.stand_ins import add_source, decide
-from tests.hierarchy.conftest import make_hierarchy
+from tests.helpers.hierarchies import make_hierarchy
 
 ROOT = Path(__file__).resolve().parents[2]
 HOSTILE = ["=1+1", "+SUM(A1:A9)", "-2+3", "@SUM(1)", "\t=cmd", "\r=cmd", '=HYPERLINK("http://evil.example","x")']

@@ -133,7 +133,7 @@ def test_cli_paper_exports(review_hierarchy, tmp_path, capsys):
 
 
 def test_a_study_decided_only_at_title_abstract_counts_until_full_text_starts(library, tmp_path):
-    from tests.hierarchy.conftest import add_studies
+    from tests.helpers.studies import add_studies
 
     first, second = add_studies(library, [{"title": "A"}, {"title": "B"}])
     decide(library, first, "include")

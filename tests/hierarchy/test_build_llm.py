@@ -10,9 +10,9 @@ from litreview.hierarchy import tree
 from litreview.hierarchy.build import assign_new_studies, build_hierarchy
 from litreview.hierarchy.evaluate import evaluate_mixture, load_scorer
 from litreview.llm import LlmSettings
-from tests.hierarchy.conftest import add_studies, write_mixture
-from tests.hierarchy.test_build import INJECTION, three_topics
-from tests.hierarchy.test_eval import scorer_path
+from tests.helpers.mixtures import scorer_path, three_topics, write_mixture
+from tests.helpers.prompt_injection import INJECTION
+from tests.helpers.studies import add_studies
 
 pytestmark = pytest.mark.slow
 

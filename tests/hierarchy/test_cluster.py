@@ -10,7 +10,7 @@ from sklearn.preprocessing import normalize
 from litreview.hierarchy.cluster import Partition, best_partition, nested_clusters, significant_partition
 from litreview.hierarchy.naming import NamingInput, grounding, name_candidates, name_category, valid_name
 from litreview.hierarchy.vectors import class_terms, embed_texts
-from tests.fakes import FakeEngine
+from tests.helpers.fake_engine import FakeEngine
 
 TOPICS = {
     "migraine": "sumatriptan migraine headache attack triptan pain relief rizatriptan",

@@ -8,7 +8,7 @@ import pytest
 from litreview import feedback
 from litreview.hierarchy import edits, tree
 from litreview.hierarchy.tree import HierarchyError
-from tests.hierarchy.conftest import table_dump
+from tests.helpers.hierarchies import table_dump
 
 
 def _active_feedback(library):

@@ -11,18 +11,10 @@ from litreview.cli import main
 from litreview.errors import InputError
 from litreview.hierarchy import tree
 from litreview.hierarchy.evaluate import ScorerMissing, evaluate_mixture, load_scorer, predictions, read_mixture
-from tests.conftest import SHARED_DATA, need_shared
-from tests.fakes import FakeEngine
-from tests.hierarchy.conftest import add_studies, make_hierarchy, write_mixture
-from tests.hierarchy.test_build import three_topics
-
-
-def scorer_path() -> Path:
-    need_shared("hierarchy")
-    path = SHARED_DATA.parent / "notes" / "hierarchy_eval.py"
-    if not path.is_file():
-        pytest.skip(f"reference scorer not found at {path}")
-    return path
+from tests.helpers.fake_engine import FakeEngine
+from tests.helpers.hierarchies import make_hierarchy
+from tests.helpers.mixtures import scorer_path, three_topics, write_mixture
+from tests.helpers.studies import add_studies
 
 
 @pytest.fixture

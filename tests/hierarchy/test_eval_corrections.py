@@ -10,9 +10,7 @@ import pytest
 from litreview.cli import main
 from litreview.hierarchy.correction_sim import evaluate_corrections
 from litreview.hierarchy.evaluate import load_scorer
-from tests.hierarchy.conftest import write_mixture
-from tests.hierarchy.test_build import three_topics
-from tests.hierarchy.test_eval import scorer_path
+from tests.helpers.mixtures import scorer_path, three_topics, write_mixture
 
 
 @pytest.fixture

@@ -11,7 +11,9 @@ from litreview import feedback
 from litreview.embeddings import load_encoder, study_vectors
 from litreview.hierarchy import edits, learner, suggestions, tree
 from litreview.hierarchy.build import assign_new_studies
-from tests.hierarchy.conftest import add_studies, make_hierarchy, read_mixture, table_dump
+from tests.helpers.hierarchies import make_hierarchy, table_dump
+from tests.helpers.mixtures import read_mixture
+from tests.helpers.studies import add_studies
 
 TRIPTANS, SOFTWARE, RODENTS = ("Triptans for migraine", "Software engineering literature reviews",
                                "Rodent object-in-context recognition memory")

@@ -11,16 +11,9 @@ from litreview.hierarchy import edits, suggestions, tree
 from litreview.hierarchy.build import INCLUDED, build_hierarchy
 from litreview.hierarchy.rebuild_plan import build_basis
 from litreview.screening import decide
-from tests.fakes import FakeEngine
-from tests.hierarchy.conftest import add_studies, read_mixture
-
-TOPICS = ("Triptans for migraine", "Software engineering literature reviews",
-          "Rodent object-in-context recognition memory", "Estrogens for menopause", "Nudging healthcare professionals")
-
-
-def five_topics(per_topic: int = 10) -> list[dict]:
-    rows = read_mixture()
-    return [r for topic in TOPICS for r in [r for r in rows if r["topic"] == topic][:per_topic]]
+from tests.helpers.fake_engine import FakeEngine
+from tests.helpers.mixtures import FIVE_TOPICS, rows_of_topics
+from tests.helpers.studies import add_studies
 
 
 def build(library, **kwargs):
@@ -36,7 +29,7 @@ def by_size(library, categories: list[int]) -> list[int]:
 
 
 def test_every_kind_of_edit_survives_a_rebuild(library):
-    add_studies(library, five_topics())
+    add_studies(library, rows_of_topics(FIVE_TOPICS))
     report = build(library)
     topic = report.aspects[0].aspect_id
     a, b, c, d, e = by_size(library, tops(library, topic))[:5]
@@ -94,7 +87,7 @@ def test_every_kind_of_edit_survives_a_rebuild(library):
 
 
 def test_answered_suggestions_survive_a_rebuild_and_open_ones_are_withdrawn(library):
-    add_studies(library, five_topics(8))
+    add_studies(library, rows_of_topics(FIVE_TOPICS, 8))
     report = build(library)
     topic = report.aspects[0].aspect_id
     a, b = by_size(library, tops(library, topic))[:2]
@@ -113,7 +106,7 @@ def test_answered_suggestions_survive_a_rebuild_and_open_ones_are_withdrawn(libr
 
 
 def test_included_only_builds_on_the_included_studies_and_a_rebuild_keeps_that_basis(library):
-    ids = add_studies(library, five_topics(6))
+    ids = add_studies(library, rows_of_topics(FIVE_TOPICS, 6))
     included = ids[::2]
     for study in included:
         decide(library, study, "include")
@@ -136,6 +129,6 @@ def test_included_only_builds_on_the_included_studies_and_a_rebuild_keeps_that_b
 
 
 def test_included_only_without_decisions_says_what_to_do(library):
-    add_studies(library, five_topics(2))
+    add_studies(library, rows_of_topics(FIVE_TOPICS, 2))
     with pytest.raises(tree.HierarchyError, match="no study is included yet"):
         build(library, scope=INCLUDED)

@@ -10,7 +10,7 @@ import sys
 import pytest
 
 from litreview.store import Library
-from tests.conftest import need_shared
+from tests.helpers.paths import need_shared
 
 RUNS = 20
 RECORDS = 270

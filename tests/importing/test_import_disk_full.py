@@ -13,23 +13,11 @@ import sys
 import pytest
 
 from litreview.store import Library
-from tests.conftest import ROOT, need_shared
+from tests.helpers.paths import ROOT, need_shared
+from tests.helpers.references import TWO_RECORDS_RIS, write_export
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="needs RLIMIT_FSIZE")
 
-RIS = """\
-TY  - JOUR
-TI  - Nudging physicians towards generic prescribing
-AU  - Müller, Anna
-PY  - 2019
-ER  -
-
-TY  - JOUR
-TI  - Green roofs and indoor heat
-AU  - Wei, Chen
-PY  - 2020
-ER  -
-"""
 
 
 def run_on_a_full_disk(tmp_path, free_bytes: int, *argv: str) -> subprocess.CompletedProcess:
@@ -55,11 +43,9 @@ def assert_one_clear_line(result: subprocess.CompletedProcess) -> None:
 
 
 def test_a_full_disk_stops_a_reference_import_cleanly_and_keeps_what_came_before(tmp_path):
-    ris = tmp_path / "small.ris"
-    ris.write_text(RIS, encoding="utf-8")
+    ris = write_export(tmp_path, "small.ris", TWO_RECORDS_RIS)
     big = need_shared("screening/synergy_Sep_2021.csv")
-    later = tmp_path / "later.ris"
-    later.write_text(RIS.replace("Green roofs", "Blue roofs"), encoding="utf-8")
+    later = write_export(tmp_path, "later.ris", TWO_RECORDS_RIS.replace("Green roofs", "Blue roofs"))
     result = run_on_a_full_disk(tmp_path, 200_000, str(ris), str(big), str(later))
     assert_one_clear_line(result)
     assert f"failed    {big}: not saved: " in result.stdout

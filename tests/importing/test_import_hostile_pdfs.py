@@ -15,8 +15,8 @@ from litreview.importing import import_paths, summarise
 from litreview.importing.pdf_metadata import PdfMetadataError, read_pdf_metadata
 from litreview.importing.settings import reader_timeout, set_reader_timeout
 from litreview.store import Library
-from tests.importing.pdfs import endless, lying_page_count, paper
-from tests.importing.processes import finish, live_processes, readers, start_cli, wait_until
+from tests.helpers.pdfs import endless, lying_page_count, paper
+from tests.helpers.processes import finish, live_processes, readers, start_cli, wait_until
 
 posix_only = pytest.mark.skipif(sys.platform == "win32", reason="sends signals to process groups")
 

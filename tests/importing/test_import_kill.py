@@ -13,7 +13,7 @@ import pytest
 
 from litreview.importing import import_paths, summarise
 from litreview.store import Library
-from tests.conftest import ROOT, need_shared
+from tests.helpers.paths import ROOT, need_shared
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="needs process groups and SIGKILL")
 

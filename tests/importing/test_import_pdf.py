@@ -10,7 +10,7 @@ import pytest
 
 from litreview.importing import ImportOutcome, import_paths, summarise
 from litreview.jobs import CancelToken
-from tests.conftest import need_shared
+from tests.helpers.paths import need_shared
 
 # What each edge file's `notes` in ground_truth.jsonl call for: (status, words the reason must contain).
 EDGE_EXPECTED = {

@@ -8,7 +8,8 @@ import gzip
 import pytest
 
 from litreview.importing import import_paths, summarise
-from tests.conftest import need_shared
+from tests.helpers.paths import need_shared
+from tests.helpers.references import write_export
 
 RIS = """\
 TY  - JOUR
@@ -55,14 +56,8 @@ Microplastics in roach,"Bergström, Elin; Novák, Pavel",2019,,Fibres dominate.,
 """
 
 
-def write(tmp_path, name, text):
-    path = tmp_path / name
-    path.write_text(text, encoding="utf-8")
-    return path
-
-
 def test_ris_records_become_studies(library, tmp_path):
-    outcomes = import_paths(library, [write(tmp_path, "pubmed.ris", RIS)])
+    outcomes = import_paths(library, [write_export(tmp_path, "pubmed.ris", RIS)])
     assert [(o.status, o.record) for o in outcomes] == [("imported", 1), ("imported", 2)]
     study = library.study(outcomes[0].study_id)
     assert study["title"] == "Nudging physicians towards generic prescribing"
@@ -75,12 +70,12 @@ def test_ris_records_become_studies(library, tmp_path):
 
 def test_ris_in_a_txt_file_with_a_provider_preamble_is_read(library, tmp_path):
     preamble = 'Provider: JSTOR http://www.jstor.org\nDatabase: JSTOR\nContent: text/plain; charset="UTF-8"\n\n'
-    outcomes = import_paths(library, [write(tmp_path, "export.txt", preamble + RIS)])
+    outcomes = import_paths(library, [write_export(tmp_path, "export.txt", preamble + RIS)])
     assert summarise(outcomes) == {"imported": 2, "duplicate": 0, "failed": 0}
 
 
 def test_bibtex_entries_become_studies_with_latex_decoded(library, tmp_path):
-    outcomes = import_paths(library, [write(tmp_path, "refs.bib", BIBTEX)])
+    outcomes = import_paths(library, [write_export(tmp_path, "refs.bib", BIBTEX)])
     first, second = (library.study(o.study_id) for o in outcomes)
     assert first["title"] == "Nudging physicians towards Generic prescribing"
     assert first["authors"][0] == {"given": "Anna", "family": "Müller"}
@@ -149,7 +144,7 @@ def test_real_cohen_gzip_keeps_untitled_records_with_their_pmid(library):
     ("empty.csv", "", "empty file"),
 ])
 def test_malformed_exports_are_refused_whole_with_the_line(library, tmp_path, name, text, expected):
-    outcomes = import_paths(library, [write(tmp_path, name, text)])
+    outcomes = import_paths(library, [write_export(tmp_path, name, text)])
     assert len(outcomes) == 1 and outcomes[0].status == "failed" and outcomes[0].record is None
     assert expected in outcomes[0].reason
     assert " file not imported: " in outcomes[0].reason
@@ -164,8 +159,8 @@ def test_non_utf8_csv_names_the_line(library, tmp_path):
 
 
 def test_duplicates_per_record_by_doi_and_by_title_author_year(library, tmp_path):
-    import_paths(library, [write(tmp_path, "a.ris", RIS)])
-    later = write(tmp_path, "b.ris", """\
+    import_paths(library, [write_export(tmp_path, "a.ris", RIS)])
+    later = write_export(tmp_path, "b.ris", """\
 TY  - JOUR
 TI  - Another title entirely
 DO  - 10.1000/abc.123
@@ -203,14 +198,14 @@ ER  -
 
 
 def test_a_file_of_only_duplicates_adds_no_command(library, tmp_path):
-    path = write(tmp_path, "a.ris", RIS)
+    path = write_export(tmp_path, "a.ris", RIS)
     import_paths(library, [path])
     assert summarise(import_paths(library, [path])) == {"imported": 0, "duplicate": 2, "failed": 0}
     assert library.query("SELECT count(*) AS n FROM commands") == [{"n": 1}]
 
 
 def test_undo_removes_a_whole_import_batch(library, tmp_path):
-    import_paths(library, [write(tmp_path, "a.ris", RIS), write(tmp_path, "b.bib", BIBTEX)])
+    import_paths(library, [write_export(tmp_path, "a.ris", RIS), write_export(tmp_path, "b.bib", BIBTEX)])
     assert library.study_count() == 4  # same title, author and year, but two different DOIs: two works
     assert [r["label"] for r in library.query("SELECT label FROM commands ORDER BY id")] == [
         "Import a.ris (2 records)", "Import b.bib (2 records)"]
@@ -219,14 +214,14 @@ def test_undo_removes_a_whole_import_batch(library, tmp_path):
 
 
 def test_semicolon_csv_from_a_european_spreadsheet(library, tmp_path):
-    path = write(tmp_path, "excel.csv", 'Title;Year;Accession\n"Heat, shade; and trees";May 2021;00123\n')
+    path = write_export(tmp_path, "excel.csv", 'Title;Year;Accession\n"Heat, shade; and trees";May 2021;00123\n')
     [outcome] = import_paths(library, [path])
     study = library.study(outcome.study_id)
     assert (study["title"], study["year"], study["extra"]) == ("Heat, shade; and trees", 2021, {"Accession": "00123"})
 
 
 def test_bibtex_entries_sharing_a_key_are_both_read_and_decoded(library, tmp_path):
-    path = write(tmp_path, "keys.bib", "@article{a, title={First study of {B}ayes}, author={Smith, John}, year=2019}\n"
+    path = write_export(tmp_path, "keys.bib", "@article{a, title={First study of {B}ayes}, author={Smith, John}, year=2019}\n"
                                        "@article{a, title={Second study of {B}ayes}, author={Roe, Richard and Poe, "
                                        "Edgar}, year=2020}\n")
     first, second = (library.study(o.study_id) for o in import_paths(library, [path]))
@@ -237,7 +232,7 @@ def test_bibtex_entries_sharing_a_key_are_both_read_and_decoded(library, tmp_pat
 
 # -- BibTeX decoding keeps what a bibliography means; a malformed entry fails alone -----------------------------------
 def test_bibtex_keeps_raw_percent_signs_and_unknown_macros(library, tmp_path):
-    path = write(tmp_path, "percent.bib", r"""@article{p,
+    path = write_export(tmp_path, "percent.bib", r"""@article{p,
   title = {Defaults raise uptake by 10% and a % raw percent sign stays},
   abstract = {We saw 10% and ampersand \& in {\LaTeX} and {\TeX} with \unknownmacro{x}, {\em emphasis} and 50\% done.},
   author = {M{\"u}ller, Anna},
@@ -263,7 +258,7 @@ def test_bibtex_keeps_raw_percent_signs_and_unknown_macros(library, tmp_path):
 ])
 def test_a_malformed_bibtex_entry_fails_alone_with_its_line(library, tmp_path, entry, line, why):
     text = "@article{ok, title={Fine study of roofs}, year=2020}\n" + entry + "@article{later, title={Later study}}\n"
-    outcomes = import_paths(library, [write(tmp_path, "refs.bib", text)])
+    outcomes = import_paths(library, [write_export(tmp_path, "refs.bib", text)])
     assert [(o.status, o.record) for o in outcomes] == [("imported", 1), ("failed", 2), ("imported", 3)]
     assert outcomes[1].reason == (f"line {line + 1}: malformed BibTeX entry (@article{{b,): {why}; this record was "
                                   "not imported (correct the entry and import the file again)")
@@ -272,7 +267,7 @@ def test_a_malformed_bibtex_entry_fails_alone_with_its_line(library, tmp_path, e
 
 
 def test_bibtex_concatenation_and_string_names_are_not_errors(library, tmp_path):
-    path = write(tmp_path, "ok.bib", '@string{jhb = "Journal of Health Behaviour"}\n'
+    path = write_export(tmp_path, "ok.bib", '@string{jhb = "Journal of Health Behaviour"}\n'
                                      '@article{a, title = "Cooling " # {cities}, journal = jhb, year = 2021}\n')
     [outcome] = import_paths(library, [path])
     assert outcome.status == "imported"
@@ -280,7 +275,7 @@ def test_bibtex_concatenation_and_string_names_are_not_errors(library, tmp_path)
 
 # -- HTML tags that database exports leave in titles and abstracts ------------------------------------------------------
 def test_html_tags_in_titles_and_abstracts_are_cleaned(library, tmp_path):
-    path = write(tmp_path, "openalex.csv", 'title,abstract\n'
+    path = write_export(tmp_path, "openalex.csv", 'title,abstract\n'
                  '"Comparative effect of<i>Camellia sinensis</i>teas on memory","<h3>Background</h3> Fears. '
                  '<h3>Methods</h3> Rats &amp; mice."\n'
                  '"A reduction in hippocampal GABA<sub>A</sub>receptor α5 subunits","Doses of 10<sup>-3</sup> M; p < 0.05"\n')
@@ -303,7 +298,7 @@ def test_the_real_synergy_csv_keeps_no_tags(library):
 
 # -- duplicates are named by title and year -----------------------------------------------------------------------------
 def test_duplicates_name_the_matched_study_by_title_and_year(library, tmp_path):
-    path = write(tmp_path, "pubmed.ris", RIS)
+    path = write_export(tmp_path, "pubmed.ris", RIS)
     import_paths(library, [path])
     again = import_paths(library, [path])
     assert [o.reason for o in again] == ["same record as “Nudging physicians towards generic prescribing” (2019)",

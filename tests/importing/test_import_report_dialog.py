@@ -4,7 +4,7 @@ their file; a past batch's report can be opened again."""
 from __future__ import annotations
 
 from litreview.importing import import_paths
-from tests.conftest import need_shared
+from tests.helpers.paths import need_shared
 from ui.import_summary import ImportSummaryDialog
 
 

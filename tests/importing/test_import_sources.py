@@ -12,23 +12,10 @@ from litreview.cli import main
 from litreview.errors import InputError
 from litreview.importing import Source, batch_outcomes, import_batches, import_paths, remembered_source, summarise
 from litreview.store import Library
-from tests.conftest import need_shared
-from tests.importing.pdfs import paper
+from tests.helpers.paths import need_shared
+from tests.helpers.pdfs import paper
+from tests.helpers.references import TWO_RECORDS_RIS, write_export
 
-RIS = """\
-TY  - JOUR
-TI  - Nudging physicians towards generic prescribing
-AU  - Müller, Anna
-PY  - 2019
-DO  - 10.1000/abc.123
-ER  -
-
-TY  - JOUR
-TI  - Green roofs and indoor heat
-AU  - Wei, Chen
-PY  - 2020
-ER  -
-"""
 # Scopus finds one of the same records (by DOI) and one of its own.
 CSV = """\
 Title,Authors,Year,DOI
@@ -39,10 +26,7 @@ Street trees and heat stress,"Okonkwo, A.",2021,10.5555/x.1
 
 @pytest.fixture
 def exports(tmp_path):
-    ris, csv = tmp_path / "pubmed.ris", tmp_path / "scopus.csv"
-    ris.write_text(RIS, encoding="utf-8")
-    csv.write_text(CSV, encoding="utf-8")
-    return ris, csv
+    return write_export(tmp_path, "pubmed.ris", TWO_RECORDS_RIS), write_export(tmp_path, "scopus.csv", CSV)
 
 
 def identified(library: Library) -> dict[tuple[str, str], dict[str, int]]:

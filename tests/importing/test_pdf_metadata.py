@@ -23,7 +23,7 @@ from litreview.importing.meta_dates import preprint_year
 from litreview.importing.meta_doi import clean_doi, find_dois
 from litreview.importing.meta_names import parse_name, proper_case
 from litreview.importing.pdf_metadata import PdfMetadataError, extract_metadata, read_pdf_metadata
-from tests.conftest import need_shared
+from tests.helpers.paths import need_shared
 
 VARIED = [
     "varied/acl_2020_s2orc.pdf",

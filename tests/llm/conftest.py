@@ -5,7 +5,6 @@ models folder)."""
 from __future__ import annotations
 
 import json
-import socket
 import subprocess
 import sys
 import time
@@ -16,6 +15,7 @@ import pytest
 
 from litreview.llm import LlmSettings
 from litreview.llm.tiny_moe import write_moe_gguf
+from tests.helpers.network import free_port
 
 
 @pytest.fixture(scope="session")
@@ -35,12 +35,6 @@ def tiny_engine(tiny_settings):
     engine = LocalEngine(tiny_settings)
     yield engine
     engine.close()
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="session")

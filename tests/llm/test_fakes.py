@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from litreview.llm import LlmError, OutputTruncated
-from tests.fakes import FakeEngine
+from tests.helpers.fake_engine import FakeEngine
 
 SCHEMA = {"type": "object", "properties": {"name": {"type": "string", "minLength": 2}}, "required": ["name"]}
 

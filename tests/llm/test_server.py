@@ -9,8 +9,8 @@ import pytest
 
 from litreview.llm import LlmError, LlmSettings, open_engine
 from litreview.llm.server import ServerEngine, ServerRequestError, api_base
-from tests.llm.conftest import free_port
-from tests.llm.test_engine_contract import MESSAGES, SCHEMAS
+from tests.helpers.llm_requests import MESSAGES, SCHEMAS
+from tests.helpers.network import free_port
 
 
 def test_open_engine_picks_the_server_when_a_url_is_set(llm_server, library):

@@ -8,7 +8,7 @@ from litreview.errors import InputError
 from litreview.importing import import_paths
 from litreview.records import delete_studies, describe, edit_study, merge_studies, parse_authors
 from litreview.screening import decide
-from tests.conftest import need_shared
+from tests.helpers.paths import need_shared
 
 
 def add(library, title, **extra):

@@ -68,7 +68,7 @@ def test_maybe_is_screened_but_not_learned_from(screening_library):
 
 
 def test_new_studies_are_picked_up_by_an_existing_ranker(screening_library):
-    from tests.screening.conftest import add_studies
+    from tests.helpers.studies import add_screening_studies
 
     library, ids = screening_library
     ranker = Ranker(library)
@@ -77,7 +77,7 @@ def test_new_studies_are_picked_up_by_an_existing_ranker(screening_library):
     assert cache.exists()  # the matrix is kept, so the next process does not re-vectorise
     before = cache.read_bytes()
     assert Ranker(library).rank() == ranker.rank() and cache.read_bytes() == before
-    new = add_studies(library, [("Yoga for anxiety", "")])
+    new = add_screening_studies(library, [("Yoga for anxiety", "")])
     assert new[0] in ranker.rank()
     assert cache.read_bytes() != before  # rebuilt for the new record set
 

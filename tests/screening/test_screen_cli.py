@@ -8,8 +8,8 @@ import json
 import pytest
 
 from litreview.cli import main
-from tests.conftest import need_shared
-from tests.screening.conftest import add_studies
+from tests.helpers.paths import need_shared
+from tests.helpers.studies import add_screening_studies
 
 SUMMARY_KEYS = {"dataset", "n", "n_included", "seeds", "wss95", "rrf10", "atd", "loss",
                 "records_to_first_relevant", "stop_recall", "stop_fraction", "seconds", "target_recall",
@@ -56,7 +56,7 @@ def test_simulate_refuses_bad_priors_and_missing_files(tmp_path, capsys):
 
 
 def test_protocol_next_decide_status(library, capsys):
-    ids = add_studies(library)
+    ids = add_screening_studies(library)
     folder = str(library.folder)
     assert main(["--library", folder, "screen", "protocol", "--question", "therapy for anxiety", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["question"] == "therapy for anxiety"
@@ -80,7 +80,7 @@ def test_protocol_next_decide_status(library, capsys):
 
 
 def test_stages_reasons_history_stop_check_settings_and_methods(library, capsys):
-    ids = add_studies(library)
+    ids = add_screening_studies(library)
     folder = str(library.folder)
 
     def run(*words: str) -> str:

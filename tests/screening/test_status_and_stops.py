@@ -25,7 +25,7 @@ from litreview.screening import (
     stop_screening,
     stopping_settings,
 )
-from tests.screening.conftest import add_studies
+from tests.helpers.studies import add_screening_studies
 
 
 def _collection(library, n: int, relevant: int) -> list[int]:
@@ -35,7 +35,7 @@ def _collection(library, n: int, relevant: int) -> list[int]:
     studies = [(f"Therapy for anxiety trial {i}", "Adults with anxiety randomised to therapy.") for i in range(relevant)]
     studies += [(f"{topics[i % len(topics)].capitalize()} study {i}", f"We report on {topics[i % len(topics)]}.")
                 for i in range(n - relevant)]
-    return add_studies(library, studies)
+    return add_screening_studies(library, studies)
 
 
 def _screen(library, ids, labels):

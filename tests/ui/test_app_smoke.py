@@ -7,7 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.ui.conftest import ROOT, SCREENSHOTS
+from tests.helpers.paths import ROOT
+from tests.helpers.screenshots import screenshot_folder
 
 
 def run_app(args: list[str], env_extra: dict[str, str], timeout: float = 120) -> subprocess.CompletedProcess:
@@ -17,7 +18,7 @@ def run_app(args: list[str], env_extra: dict[str, str], timeout: float = 120) ->
 
 
 def test_app_starts_offscreen_and_quits_after_the_first_paint(tmp_path):
-    shot = SCREENSHOTS / "smoke_first_paint.png"
+    shot = screenshot_folder(tmp_path) / "smoke_first_paint.png"
     result = run_app(["--smoke", "--library", str(tmp_path / "lib"), "--screenshot", str(shot)],
                      {"QT_QPA_PLATFORM": "offscreen", "LITREVIEW_CONFIG": str(tmp_path / "config")})
     assert result.returncode == 0, result.stderr

@@ -16,8 +16,10 @@ from PySide6.QtWidgets import QMessageBox
 
 from litreview.hierarchy import edits
 from litreview.hierarchy import tree as hierarchy
-from tests.hierarchy.conftest import read_mixture
-from tests.ui.conftest import save_screenshot, send_drop, wait_for_job, write
+from tests.helpers.drops import send_drop
+from tests.helpers.mixtures import read_mixture
+from tests.helpers.screenshots import save_screenshot
+from tests.helpers.window import run_on_writer, wait_for_job
 from ui.tree_model import walk
 
 TRIPTANS, SOFTWARE, RODENTS = ("Triptans for migraine", "Software engineering literature reviews",
@@ -66,16 +68,16 @@ def swallowed(window):
                 {"vectors": "embeddings", "aspect_kinds": {str(topic): "clusters"}})})
         return {"topic": topic, **made, "triptans": triptans, "software": software, "rodents": rodents}
 
-    window.ids = write(window, setup)
+    window.ids = run_on_writer(window, setup)
     window.refresh()
     window.tree.expandAll()
     return window
 
 
-def test_move_then_suggestions_accept_all_undo_rebuild_and_cancel(qtbot, swallowed):
+def test_move_then_suggestions_accept_all_undo_rebuild_and_cancel(qtbot, swallowed, tmp_path):
     window, ids, lib = swallowed, swallowed.ids, swallowed.library
     rodents = ids["rodents"]
-    memory = write(window, lambda library: edits.new_category(library, ids["topic"], "Memory"))
+    memory = run_on_writer(window, lambda library: edits.new_category(library, ids["topic"], "Memory"))
     window.tree.expandAll()
 
     # 1. the user drags one rodent study out of "Migraine" into "Memory"
@@ -98,7 +100,7 @@ def test_move_then_suggestions_accept_all_undo_rebuild_and_cancel(qtbot, swallow
     # one suggestion, in the study pane
     window.tree.setCurrentIndex(window.tree_model.find("suggestion", group.children[0].id))
     assert "Suggested:" in window.study_pane.view.toPlainText() and "Move it" in window.study_pane.view.toPlainText()
-    save_screenshot(window, "suggestions_after_a_move")
+    save_screenshot(window, "suggestions_after_a_move", tmp_path)
     after_move = tree_state(window)
 
     # 2. accept all: one command, the studies move, the offers disappear
@@ -148,7 +150,7 @@ def test_rename_then_rebuild_keeps_all_four_studies_in_the_renamed_category(qtbo
         edits.move_studies(library, four, ids["Migraine"], category)
         return category
 
-    category = write(window, make_four)
+    category = run_on_writer(window, make_four)
     window.tree.setCurrentIndex(window.tree_model.find("category", category))
     window.hierarchy_actions.rename_node(category, "Object recognition in rats")
     qtbot.waitUntil(lambda: hierarchy.category_row(lib, category)["name"] == "Object recognition in rats")

@@ -9,7 +9,8 @@ from PySide6.QtWidgets import QApplication
 
 from litreview.hierarchy import edits
 from litreview.hierarchy import tree as hierarchy
-from tests.ui.conftest import save_screenshot, send_drop
+from tests.helpers.drops import send_drop
+from tests.helpers.screenshots import save_screenshot
 
 
 def feedback_rows(lib, kind):
@@ -20,7 +21,7 @@ def category_label(window, category_id):
     return window.tree_model.find("category", category_id).data(Qt.ItemDataRole.DisplayRole)
 
 
-def test_drag_study_to_category_then_undo_and_redo(qtbot, tree_window):
+def test_drag_study_to_category_then_undo_and_redo(qtbot, tree_window, tmp_path):
     window, ids, lib = tree_window, tree_window.ids, tree_window.library
     study = ids["studies"][0]
     source = window.tree_model.find("study", study, under_category=ids["teaching"])
@@ -41,7 +42,7 @@ def test_drag_study_to_category_then_undo_and_redo(qtbot, tree_window):
     assert not window.tree_model.find("study", study, under_category=ids["teaching"]).isValid()
     assert category_label(window, ids["software"]) == "Software (3)"
     assert window.undo_action.text() == "Undo Move study to 'Software'"
-    save_screenshot(window, "hierarchy_after_move")
+    save_screenshot(window, "hierarchy_after_move", tmp_path)
 
     # Ctrl+Z restores all three
     qtbot.keyClick(window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)

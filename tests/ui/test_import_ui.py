@@ -4,19 +4,21 @@ from __future__ import annotations
 
 from PySide6.QtCore import QPoint
 
-from tests.conftest import need_shared
-from tests.ui.conftest import file_drop_mime, save_screenshot, send_drop, wait_for_job
+from tests.helpers.drops import file_drop_mime, send_drop
+from tests.helpers.paths import need_shared
+from tests.helpers.screenshots import save_screenshot
+from tests.helpers.window import wait_for_job
 
 
 def jose_pdfs(count: int):
     return sorted(need_shared("pdfs/jose").glob("*.pdf"))[:count]
 
 
-def test_first_start_shows_the_drop_target(window):
+def test_first_start_shows_the_drop_target(window, tmp_path):
     assert window.stack.currentWidget() is window.empty_state
     assert window.empty_state.help_line.text().startswith("Drop PDFs, folders or RIS")
     assert window.empty_state.demo_button.text() == "Open demo corpus"
-    save_screenshot(window, "first_start")
+    save_screenshot(window, "first_start", tmp_path)
 
 
 def test_drop_three_pdfs_and_a_broken_file(qtbot, window, tmp_path):
@@ -39,7 +41,7 @@ def test_drop_three_pdfs_and_a_broken_file(qtbot, window, tmp_path):
     assert summary.tree.topLevelItem(0).text(0) == "broken.pdf"  # failures first, with their reason
     assert summary.tree.topLevelItem(0).text(2) == statuses["broken.pdf"].reason
     assert not window.pipeline.progress.isVisible()
-    save_screenshot(summary, "import_summary")
+    save_screenshot(summary, "import_summary", tmp_path)
 
 
 def test_dropping_the_same_files_again_reports_duplicates(qtbot, window):

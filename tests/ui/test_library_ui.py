@@ -10,11 +10,12 @@ from litreview.llm import LlmSettings
 from litreview.paths import config_dir
 from litreview.screening import decide
 from litreview.store.queries import study_detail
-from tests.ui.conftest import add_studies, save_screenshot, wait_for_job
+from tests.helpers.screenshots import save_screenshot
+from tests.helpers.window import add_studies_through_window, wait_for_job
 
 
 def test_search_and_decision_filter(qtbot, window):
-    ids = add_studies(window, ["Teaching Python", "A GPU solver", "Teaching statistics"])
+    ids = add_studies_through_window(window, ["Teaching Python", "A GPU solver", "Teaching statistics"])
     window.ops.call(lambda library: decide(library, ids[0], "include"))
     window.refresh()
     assert window.table_model.rowCount() == 3
@@ -32,8 +33,8 @@ def test_search_and_decision_filter(qtbot, window):
     assert years == sorted(years, reverse=True)
 
 
-def test_study_pane_marks_search_terms_and_escapes_pdf_text(qtbot, window):
-    [study] = add_studies(window, ["<b>Teaching</b> & learning"])
+def test_study_pane_marks_search_terms_and_escapes_pdf_text(qtbot, window, tmp_path):
+    [study] = add_studies_through_window(window, ["<b>Teaching</b> & learning"])
     window.refresh()
     qtbot.keyClicks(window.page.search_box, "teaching")
     qtbot.waitUntil(lambda: window.table_model.rowCount() == 1)
@@ -41,11 +42,11 @@ def test_study_pane_marks_search_terms_and_escapes_pdf_text(qtbot, window):
     html = window.study_pane.view.toHtml()
     assert "&lt;b&gt;" in html  # text from a file is shown, never interpreted
     assert "background-color:#fff2a8" in html
-    save_screenshot(window, "study_pane_escaping")
+    save_screenshot(window, "study_pane_escaping", tmp_path)
 
 
 def test_notes_are_saved_as_an_undoable_command(qtbot, window):
-    [study] = add_studies(window, ["Teaching Python"])
+    [study] = add_studies_through_window(window, ["Teaching Python"])
     window.refresh()
     window.table.selectRow(0)
     qtbot.keyClicks(window.study_pane.notes, "read the methods again")
@@ -70,7 +71,7 @@ def test_exports_write_files_and_remember_the_folder(tree_window, tmp_path):
 
 
 def test_hierarchy_export_without_a_hierarchy_says_so(window, tmp_path):
-    add_studies(window, ["Teaching Python"])
+    add_studies_through_window(window, ["Teaching Python"])
     window.refresh()
     assert window.export("hierarchy-markdown", tmp_path / "h.md") is None
     assert "no hierarchy" in window.last_error
@@ -103,7 +104,7 @@ def test_open_pdf_at_page_goes_through_the_desktop(qtbot, window):
     from PySide6.QtCore import QObject, QUrl, Slot
     from PySide6.QtGui import QDesktopServices
 
-    from tests.conftest import need_shared
+    from tests.helpers.paths import need_shared
 
     class Catcher(QObject):
         urls: list[QUrl] = []

@@ -8,14 +8,14 @@ from PySide6.QtCore import Qt
 
 from litreview.claims import extract_claims
 from litreview.screening import decide
-from tests.conftest import need_shared
-from tests.ui.conftest import add_studies, wait_for_job
+from tests.helpers.paths import need_shared
+from tests.helpers.window import add_studies_through_window, wait_for_job
 
 ABSTRACT = "Methods: a trial. Results: pain relief was 58% with the drug and 30% with placebo (P < 0.001)."
 
 
 def test_ctrl_z_during_a_claims_job_undoes_the_users_edit_and_the_job_keeps_the_redo_stack(qtbot, window):
-    ids = add_studies(window, [f"Trial {n}" for n in range(6)])
+    ids = add_studies_through_window(window, [f"Trial {n}" for n in range(6)])
     window.ops.call(lambda library: [_set_abstract(library, s) for s in ids])
     reached, go = threading.Event(), threading.Event()
 

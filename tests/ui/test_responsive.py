@@ -15,8 +15,9 @@ import time
 import pytest
 from PySide6.QtCore import QTimer
 
-from tests.conftest import need_shared
-from tests.ui.conftest import save_screenshot, wait_for_job
+from tests.helpers.paths import need_shared
+from tests.helpers.screenshots import save_screenshot
+from tests.helpers.window import wait_for_job
 
 FREEZE_MS = 500
 
@@ -73,7 +74,7 @@ def test_window_turns_while_importing(qtbot, window):
 
 
 @pytest.mark.slow
-def test_window_turns_while_extracting_claims_with_the_default_model(qtbot, window):
+def test_window_turns_while_extracting_claims_with_the_default_model(qtbot, window, tmp_path):
     """Measured once the model is loaded: opening a GGUF reads its metadata with gguf's GGUFReader, which holds
     the GIL in bursts of up to 2.5 s (litreview.llm.gguf_info, reported to its owner). The app keeps the engine
     open between jobs, so that happens once per session, not per click."""
@@ -93,6 +94,6 @@ def test_window_turns_while_extracting_claims_with_the_default_model(qtbot, wind
     if study:
         window.page.selected_study = study[0]
         window.refresh()
-        save_screenshot(window, "main_window_claims")
+        save_screenshot(window, "main_window_claims", tmp_path)
     print(f"claims extracted: {claims}; status bar: {window.model_status.text()}")
     check(gaps, idle, "extracting claims with llama.cpp")

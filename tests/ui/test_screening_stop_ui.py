@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
 from litreview.screening import decision_of, decisions, random_check, reasons, screening_status, stopping_settings
-from tests.ui.conftest import add_studies
+from tests.helpers.window import add_studies_through_window
 from ui.recall_chart import LEGEND
 
 TITLES = [
@@ -22,7 +22,7 @@ TITLES = [
 
 @pytest.fixture
 def screen(qtbot, window):
-    add_studies(window, TITLES)
+    add_studies_through_window(window, TITLES)
     window.refresh()
     window.tabs.setCurrentWidget(window.screening)
     window.screening.setFocus()

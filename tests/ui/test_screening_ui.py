@@ -7,7 +7,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QPushButton
 
 from litreview.screening import decisions, set_protocol
-from tests.ui.conftest import add_studies, save_screenshot
+from tests.helpers.screenshots import save_screenshot
+from tests.helpers.window import add_studies_through_window
 
 TITLES = [
     "A GPU solver for sparse systems", "Teaching Python to biology students", "Open notebooks in statistics classes",
@@ -18,7 +19,7 @@ TITLES = [
 
 @pytest.fixture
 def screening_window(qtbot, window):
-    add_studies(window, TITLES)
+    add_studies_through_window(window, TITLES)
     window.ops.call(lambda library: set_protocol(
         library, question="How do open-source tools support teaching programming to students?",
         inclusion="teaching, students, classes", exclusion="pure software engineering"))
@@ -39,7 +40,7 @@ def exclude(qtbot, view) -> None:
     qtbot.keyClick(view, Qt.Key.Key_Return)
 
 
-def test_keys_decide_and_undo(qtbot, screening_window):
+def test_keys_decide_and_undo(qtbot, screening_window, tmp_path):
     window, view, lib = screening_window, screening_window.screening, screening_window.library
     first = view.current
     assert first is not None
@@ -67,7 +68,7 @@ def test_keys_decide_and_undo(qtbot, screening_window):
         exclude(qtbot, view)
     assert len(decided(lib)) == 4
     qtbot.waitUntil(lambda: view.mode == "active", timeout=30000)  # one include and excludes: active learning
-    save_screenshot(window, "screening")
+    save_screenshot(window, "screening", tmp_path)
 
 
 def test_n_writes_a_note_with_the_decision(qtbot, screening_window):

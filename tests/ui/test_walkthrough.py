@@ -7,7 +7,9 @@ import pytest
 from PySide6.QtCore import Qt
 
 from litreview.hierarchy import tree as hierarchy
-from tests.ui.conftest import save_screenshot, send_drop, wait_for_job
+from tests.helpers.drops import send_drop
+from tests.helpers.screenshots import save_screenshot
+from tests.helpers.window import wait_for_job
 
 
 @pytest.mark.slow
@@ -27,7 +29,7 @@ def test_new_user_walkthrough(qtbot, window, tmp_path):
         if key == "E":  # exclude asks for a reason: Enter for none
             qtbot.keyClick(window.screening, Qt.Key.Key_Return)
     assert window.library.conn.execute("SELECT count(*) FROM decisions").fetchone()[0] == 10
-    save_screenshot(window, "screening_demo")
+    save_screenshot(window, "screening_demo", tmp_path)
 
     window.tabs.setCurrentWidget(window.page)
     assert window.pipeline.run_build()
@@ -52,9 +54,9 @@ def test_new_user_walkthrough(qtbot, window, tmp_path):
                                  for t in targets(c, s))
     window.tree.setCurrentIndex(window.tree_model.find("category", target.id))
     window.table.selectRow(0)
-    save_screenshot(window, "main_window")
+    save_screenshot(window, "main_window", tmp_path)
     window.show_hierarchy_view()
-    save_screenshot(window, "hierarchy_view")
+    save_screenshot(window, "hierarchy_view", tmp_path)
 
     src_index = window.tree_model.find("study", study.id, under_category=source.id)
     dst_index = window.tree_model.find("category", target.id)

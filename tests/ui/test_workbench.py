@@ -7,7 +7,7 @@ import pytest
 from PySide6.QtCore import QItemSelectionModel, Qt
 
 from litreview.errors import LibraryError
-from tests.ui.conftest import add_studies
+from tests.helpers.window import add_studies_through_window
 
 
 def select(window, study_id):
@@ -25,7 +25,7 @@ def shot(widget, folder, name):
 
 
 def test_edit_delete_decide_and_search_from_the_library_page(qtbot, window, tmp_path):
-    broken, other = add_studies(window, ["scanned_image_only", "Teaching Python with notebooks"])
+    broken, other = add_studies_through_window(window, ["scanned_image_only", "Teaching Python with notebooks"])
     window.refresh()
 
     select(window, broken)
@@ -67,7 +67,7 @@ def test_edit_delete_decide_and_search_from_the_library_page(qtbot, window, tmp_
 
 
 def test_two_libraries_switch_and_a_second_window_is_refused(qtbot, window, tmp_path):
-    add_studies(window, ["Only in the first library"])
+    add_studies_through_window(window, ["Only in the first library"])
     first = window.library.folder
     assert window.windowTitle() == f"{first.name} — litreview"
     with pytest.raises(LibraryError, match="already open in another litreview window"):
@@ -101,7 +101,7 @@ def test_help_lists_the_shortcuts_and_about_names_the_library(qtbot, window):
 
 
 def test_prisma_from_the_file_menu_traces_a_number_to_its_studies(qtbot, window):
-    ids = add_studies(window, ["A trial of defaults", "A survey of nudges"])
+    ids = add_studies_through_window(window, ["A trial of defaults", "A survey of nudges"])
     window.show_prisma()
     dialog = window.prisma_dialog
     assert dialog.isVisible()
@@ -112,7 +112,7 @@ def test_prisma_from_the_file_menu_traces_a_number_to_its_studies(qtbot, window)
 def test_a_past_decision_changed_from_the_table_with_a_reason_shows_in_history_and_pane(qtbot, window, monkeypatch):
     from PySide6.QtWidgets import QInputDialog
 
-    [study] = add_studies(window, ["Nudging physicians with defaults"])
+    [study] = add_studies_through_window(window, ["Nudging physicians with defaults"])
     window.refresh()
     select(window, study)
     qtbot.keyClick(window.table, Qt.Key.Key_I)

@@ -1,51 +1,10 @@
-"""Helpers shared by the hierarchy tests (tree, edits, build, learning).
-
-* ``add_studies(library, rows)``: real study rows written through one command, as an import would.
-* ``read_mixture`` / ``write_mixture``: the rows of ../shared/data/hierarchy/dev_mixed.csv and the CSV that
-  `eval hierarchy` reads.
-* ``make_hierarchy``: a hierarchy from a nested spec, with assignments.
-* ``mixed_rows`` and ``toy_hierarchy`` (in tests/conftest.py: the claims and export tests use them too);
-  ``gemma_engine`` (tests/conftest.py): the real small default model, loaded once per session.
-"""
+"""Hierarchies written by hand for the tests that need one without a build, and the rows an edit may touch."""
 
 from __future__ import annotations
 
-import csv
-import json
-from pathlib import Path
 from typing import Any
 
 from litreview.hierarchy import tree
-from tests.conftest import need_shared
-
-MIXTURE = "hierarchy/dev_mixed.csv"
-
-
-def read_mixture(name: str = MIXTURE) -> list[dict[str, str]]:
-    with open(need_shared(name), newline="", encoding="utf-8") as handle:
-        return list(csv.DictReader(handle))
-
-
-def write_mixture(path: Path, rows: list[dict[str, Any]]) -> Path:
-    """Write mixture rows as the CSV that `eval hierarchy` reads."""
-    with open(path, "w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
-    return path
-
-
-def add_studies(library, rows: list[dict[str, Any]]) -> list[int]:
-    """Insert studies (dicts with title, abstract and optionally authors/year/doi) in one command."""
-    ids = []
-    with library.command("Import studies") as cmd:
-        for row in rows:
-            ids.append(cmd.insert("studies", {
-                "title": row.get("title"), "abstract": row.get("abstract"), "year": row.get("year"),
-                "doi": row.get("doi"), "authors": json.dumps(row.get("authors") or []), "source": "csv",
-                "source_ref": row.get("study_id"),
-            }))
-    return ids
 
 
 def table_dump(library, tables=("categories", "assignments", "claims", "hierarchies", "studies")) -> dict[str, list]:

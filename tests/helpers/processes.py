@@ -10,7 +10,7 @@ import sys
 import time
 from pathlib import Path
 
-from tests.conftest import ROOT
+from tests.helpers.paths import ROOT
 
 # A safety net: a reader that escaped would otherwise spin on a hostile PDF for hours on a shared machine.
 CPU_LIMIT_S = 300
