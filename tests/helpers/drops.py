@@ -16,14 +16,15 @@ from PySide6.QtWidgets import QApplication, QWidget
 def send_drop(target: QWidget, mime: QMimeData, pos: QPoint,
               action: Qt.DropAction = Qt.DropAction.CopyAction,
               modifiers: Qt.KeyboardModifier = Qt.KeyboardModifier.NoModifier) -> bool:
-    """Enter → move → drop on ``target``; True when the drop was accepted."""
-    point, button = QPointF(pos), Qt.MouseButton.LeftButton
-    enter = QDragEnterEvent(point, action, mime, button, modifiers)
+    """Enter → move → drop on ``target``; True when the drop was accepted. (Qt 6 takes a QPoint for enter and move
+    and a QPointF for the drop; PySide6 6.11 no longer converts between them.)"""
+    button = Qt.MouseButton.LeftButton
+    enter = QDragEnterEvent(pos, action, mime, button, modifiers)
     QApplication.sendEvent(target, enter)
     if not enter.isAccepted():
         return False
-    QApplication.sendEvent(target, QDragMoveEvent(point, action, mime, button, modifiers))
-    drop = QDropEvent(point, action, mime, button, modifiers)
+    QApplication.sendEvent(target, QDragMoveEvent(pos, action, mime, button, modifiers))
+    drop = QDropEvent(QPointF(pos), action, mime, button, modifiers)
     QApplication.sendEvent(target, drop)
     return drop.isAccepted()
 
