@@ -3,9 +3,9 @@
 The demo corpus (``litreview demo``: twelve fictional studies on three topics) is imported the way a review
 would be: two overlapping database exports made from its records (a PubMed-style RIS with studies 1-8 and a
 Scopus-style CSV with studies 5-12), then its PDFs, which attach to those records as full texts. The hierarchy is
-built by ``litreview hierarchy build`` with the default small model. The screening decisions are demo decisions,
-written here (title/abstract with a recorded stop, full text with reasons) through ``library.command``, as the
-screening view writes them.
+built by ``litreview hierarchy build`` with the app's default model (the quality model once fetched). The
+screening decisions are demo decisions, written here through the functions the screening view calls
+(``decide`` at title/abstract, ``stop_screening``, then ``decide`` at full text with reasons).
 
     PYTHONPATH=. LITREVIEW_MODELS=... .venv/bin/python docs/images/make_readme_figures.py [--library DIR]
 """
@@ -26,6 +26,7 @@ from litreview.demo import demo_studies, write_demo_pdfs  # noqa: E402
 from litreview.export.figures import write_prisma, write_taxonomy  # noqa: E402
 from litreview.hierarchy import tree  # noqa: E402
 from litreview.importing import import_paths  # noqa: E402
+from litreview.screening import FULL_TEXT, TITLE_ABSTRACT, decide, stop_screening  # noqa: E402
 from litreview.store import Library  # noqa: E402
 
 IMAGES = Path(__file__).resolve().parent
@@ -50,24 +51,6 @@ def write_exports(folder: Path) -> tuple[Path, Path]:
     return ris, scopus
 
 
-def import_with_source(library: Library, path: Path, name: str) -> None:
-    with library.command(f"Add source {name}") as cmd:
-        source = cmd.insert("sources", {"name": name, "kind": "database"})
-    batches: list[str] = []
-    outcomes = import_paths(library, path, progress=lambda e: batches.append(e.data.get("batch")))
-    with library.atomic():
-        library.conn.execute("UPDATE import_outcomes SET source_id = ? WHERE batch = ?", (source, batches[0]))
-    with library.command(f"Source of {path.name}") as cmd:
-        for outcome in outcomes:
-            if outcome.status == "imported":
-                cmd.update("studies", outcome.study_id, {"source_id": source})
-
-
-def decide(library: Library, study_id: int, decision: str, stage: str = "title_abstract", reason: str = "") -> None:
-    with library.command(f"{decision} {study_id}") as cmd:
-        cmd.insert("decisions", {"study_id": study_id, "stage": stage, "decision": decision, "reason": reason})
-
-
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--library", help="library folder (default: a new temporary one)")
@@ -78,8 +61,8 @@ def main() -> int:
     with Library(folder) as library:
         if library.study_count() == 0:
             ris, scopus = write_exports(files)
-            import_with_source(library, ris, "PubMed")
-            import_with_source(library, scopus, "Scopus")
+            import_paths(library, ris, source=("PubMed", "database"))
+            import_paths(library, scopus, source=("Scopus", "database"))
             import_paths(library, write_demo_pdfs(files / "pdfs"))  # the full texts attach to their records
     if not args.library or not _has_hierarchy(folder):
         subprocess.run([sys.executable, "-m", "litreview", "--library", str(folder), "hierarchy", "build"], check=True)
@@ -90,14 +73,12 @@ def main() -> int:
             for number, study_id in enumerate(ids[:10], start=1):  # the last two are left when screening stops
                 decide(library, study_id, "exclude" if number in (4, 8) else "include",
                        reason="Not an intervention study" if number in (4, 8) else "")
-            with library.command("Stop screening") as cmd:
-                cmd.insert("screening_stops", {"rule": "hypergeometric", "target": 0.95, "confidence": 0.95,
-                                               "screened": 10, "total": 12})
+            stop_screening(library, TITLE_ABSTRACT, chosen_by=None)  # 'rule' when it allows it, else 'user'
             for number, study_id in enumerate(ids[:10], start=1):
                 if number in (4, 8):
                     continue
                 reason = {3: "No comparison group", 7: "Modelling study only"}.get(number, "")
-                decide(library, study_id, "exclude" if reason else "include", "full_text", reason)
+                decide(library, study_id, "exclude" if reason else "include", stage=FULL_TEXT, reason=reason)
         hierarchy = tree.latest_hierarchy_id(library)
         graph = tree.load_graph(library, hierarchy)
         write_prisma(library, IMAGES / "prisma-demo.png")

@@ -5,16 +5,16 @@ abstracts, notes, category and aspect names, exclusion reasons, source names. Is
 from __future__ import annotations
 
 import csv
-import json
 import re
 from pathlib import Path
 
 from litreview.cli import main
 from litreview.export.csv_safe import FORMULA_START, guard
-from tests.export.stand_ins import add_source, decide
+from litreview.importing import import_paths
+from litreview.screening import FULL_TEXT, decide
 from tests.helpers.hierarchies import make_hierarchy
+from tests.helpers.paths import ROOT
 
-ROOT = Path(__file__).resolve().parents[2]
 HOSTILE = ["=1+1", "+SUM(A1:A9)", "-2+3", "@SUM(1)", "\t=cmd", "\r=cmd", '=HYPERLINK("http://evil.example","x")']
 
 
@@ -24,24 +24,24 @@ def test_guard_is_owasps():
     assert guard("'=already quoted") == "'=already quoted" and guard("a=b") == "a=b"
 
 
-def hostile_library(library):
-    """Studies, a hierarchy, decisions with reasons and notes, and sources whose text is all formula-like."""
-    with library.command("Add hostile studies") as cmd:
-        ids = [cmd.insert("studies", {
-            "title": title, "abstract": f"-{n} abstract", "venue": "@Journal", "year": 2000 + n, "source": "csv",
-            "authors": json.dumps([{"family": "=Evil", "given": "+Eve"}, {"family": "@Mallory", "given": "-M"}]),
-            "doi": f"10.5555/hostile.{n}"}) for n, title in enumerate(HOSTILE)]
-    source = add_source(library, "=Database(1)")
-    with library.command("Sources") as cmd:
-        for study_id in ids:
-            cmd.update("studies", study_id, {"source_id": source})
+def hostile_library(library, folder: Path):
+    """Studies, a hierarchy, decisions with reasons and notes, and a source whose text is all formula-like."""
+    export = folder / "hostile.csv"
+    with open(export, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["Title", "Authors", "Year", "DOI", "Source title", "Abstract"])
+        writer.writerows([title, "=Evil, +Eve; @Mallory, -M", 2000 + n, f"10.5555/hostile.{n}", "@Journal",
+                          f"-{n} abstract"] for n, title in enumerate(HOSTILE))
+    ids = [o.study_id for o in import_paths(library, export, source=("=Database(1)", "database"))]
+    # the importer trims the white space a title starts with; the exports must not rely on that
+    with library.command("Titles as they were") as cmd:
+        for study_id, title in zip(ids, HOSTILE):
+            if library.study(study_id)["title"] != title:
+                cmd.update("studies", study_id, {"title": title})
     for study_id in ids[:4]:
-        decide(library, study_id, "include", reason="=reason()")
-        decide(library, study_id, "exclude", stage="full_text", reason="-Wrong population")
+        decide(library, study_id, "include", reason="=reason()", note="@note" if study_id == ids[0] else "")
+        decide(library, study_id, "exclude", stage=FULL_TEXT, reason="-Wrong population")
     decide(library, ids[4], "exclude", reason="+Wrong design")
-    with library.command("Note") as cmd:
-        row = library.query("SELECT id FROM decisions WHERE study_id = ?", (ids[0],))[0]
-        cmd.update("decisions", row["id"], {"note": "@note"})
     # studies 0-4 are excluded (outside the hierarchy's scope), 5 and 6 are not
     make_hierarchy(library, {"=Aspect()": {"-Category": {"+Sub": {"_studies": ids[5:6]}, "_studies": ids[6:]},
                                            "@Other": {"_studies": ids[5:6]}}},
@@ -55,7 +55,7 @@ def cells(path: Path, encoding: str = "utf-8-sig") -> list[str]:
 
 
 def test_every_csv_export_guards_every_cell(library, tmp_path, capsys):
-    hostile_library(library)
+    hostile_library(library, tmp_path)
     folder = str(library.folder)
     written = {}
     for fmt in ("csv", "hierarchy-csv", "summary-csv", "decisions"):

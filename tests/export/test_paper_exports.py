@@ -16,7 +16,7 @@ from litreview.export.provenance import assigned_by, export_descriptions
 from litreview.export.selection import included_study_ids
 from litreview.hierarchy import edits
 from litreview.hierarchy.tree import HierarchyError
-from tests.export.stand_ins import decide
+from litreview.screening import decide
 
 
 def rows(path, encoding="utf-8"):
@@ -101,7 +101,7 @@ def test_decisions_csv_has_both_stages_with_reasons_and_who(screened_review, tmp
     library, ids = screened_review
     got = rows(write_decisions_csv(library, tmp_path / "d.csv"), encoding="utf-8-sig")
     assert list(got[0]) == DECISION_COLUMNS
-    assert len(got) == 12 + 9
+    assert len(got) == 13 + 9  # title/abstract: 12 records and C3 (citation searching), full text: 9
     mine = {(int(r["study_id"]), r["stage"]): r for r in got}
     assert mine[(ids["R2"], "title_abstract")]["who"] == "automation"
     assert mine[(ids["P3"], "title_abstract")]["reason"] == "Wrong design"

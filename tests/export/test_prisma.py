@@ -1,4 +1,4 @@
-"""The PRISMA 2020 diagram of a review done end to end (``screened_review`` in conftest): every number against a
+"""The PRISMA 2020 diagram of a review done end to end (``tests.helpers.review``): every number against a
 hand count, traced to its records; the SVG, PDF and PNG hold those numbers as text; the CSV has the PRISMA2020
 package's layout; the CLI prints the numbers with their ids."""
 
@@ -17,8 +17,8 @@ from litreview.export.prisma import prisma_flow
 from litreview.export.prisma_csv import COLUMNS, LAYOUT, prisma2020_values
 from litreview.export.prisma_figure import BOX_KEYS, draw_prisma
 from litreview.importing import import_paths
-from tests.export.conftest import FULL_TEXT_REASONS, HAND_COUNT, PER_SOURCE, TITLE_ABSTRACT_REASONS, ris
-from tests.export.stand_ins import decide, import_from, record_stop
+from litreview.screening import FULL_TEXT, TITLE_ABSTRACT, decide, stop_screening
+from tests.helpers.review import FULL_TEXT_REASONS, HAND_COUNT, PER_SOURCE, TITLE_ABSTRACT_REASONS, ris
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -96,7 +96,10 @@ def test_svg_parses_and_holds_every_number_as_text(screened_review, tmp_path):
     assert "Wrong design (n = 1)" in text["prisma-other_reports_excluded"]
     assert text["prisma-included"] == "Studies included in review (n = 4) Reports of included studies (n = 4)"
     everything = " ".join(root.itertext())
-    assert "stopped after 11 of 15 records" in everything  # the footnote on the stop
+    # the footnote on the stop: 13 of the 15 studies had a title/abstract decision (all but P7 and P8) when the
+    # reviewers stopped, before the rule allowed it
+    assert "stopped after 13 of 15 records" in everything
+    assert "stopped by the reviewers before the rule was met); 2 records not screened" in " ".join(everything.split())
 
 
 def test_pdf_is_vector_with_text_and_png_is_300_dpi(screened_review, tmp_path):
@@ -141,7 +144,7 @@ def test_reason_lists_parse_the_way_the_package_parses_them(screened_review):
     """PRISMA_parse_reasons_ splits at ';' then takes the text before the first ',' as the reason: names lose
     their commas and semicolons, so a reason like 'Wrong population, adults' still counts right."""
     library, ids = screened_review
-    decide(library, ids["P6"], "exclude", stage="full_text", reason="Wrong population; adults, over 65")
+    decide(library, ids["P6"], "exclude", stage=FULL_TEXT, reason="Wrong population; adults, over 65")
     values = prisma2020_values(prisma_flow(library))
     parsed = [(part.split(",")[0], int(part.split(",")[1])) for part in str(values["dbr_excluded"]).split("; ")]
     assert sorted(parsed) == [("Wrong outcome", 1), ("Wrong population", 1), ("Wrong population adults over 65", 1)]
@@ -177,7 +180,7 @@ def test_the_other_methods_arm_can_be_left_out(screened_review):
 
 def test_a_review_in_progress_says_what_is_not_final(library, tmp_path):
     (tmp_path / "a.ris").write_text(ris(["P1", "P2", "P3", "P4"]), encoding="utf-8")
-    outcomes = import_from(library, tmp_path / "a.ris", "PubMed")
+    outcomes = import_paths(library, tmp_path / "a.ris", source=("PubMed", "database"))
     first, second, third, fourth = (o.study_id for o in outcomes)
     decide(library, first, "include")
     decide(library, second, "maybe")
@@ -187,7 +190,7 @@ def test_a_review_in_progress_says_what_is_not_final(library, tmp_path):
     assert flow.pending == {"title_abstract_unscreened": [fourth], "title_abstract_maybe": [second],
                             "dbr_full_text": [first]}
     assert len(flow.warnings) == 3 and all("not final" in w or "maybe" in w for w in flow.warnings)
-    record_stop(library, screened=3, total=4)  # now the unscreened record counts as set aside by the tool
+    stop_screening(library, TITLE_ABSTRACT, chosen_by="user")  # now the unscreened record counts as set aside
     flow = prisma_flow(library)
     assert flow.boxes["excluded_automatic"].study_ids == [fourth]
     assert "title_abstract_unscreened" not in flow.pending
@@ -196,16 +199,15 @@ def test_a_review_in_progress_says_what_is_not_final(library, tmp_path):
 def test_undone_imports_and_repeated_imports_are_not_counted(library, tmp_path):
     (tmp_path / "a.ris").write_text(ris(["P1", "P2"]), encoding="utf-8")
     (tmp_path / "b.ris").write_text(ris(["P2", "P3"]), encoding="utf-8")
-    import_from(library, tmp_path / "a.ris", "PubMed")
-    import_from(library, tmp_path / "b.ris", "Scopus")
+    import_paths(library, tmp_path / "a.ris", source=("PubMed", "database"))
+    import_paths(library, tmp_path / "b.ris", source=("Scopus", "database"))
     assert prisma_flow(library).count("duplicates") == 1
     import_paths(library, tmp_path / "a.ris")  # the same file again: its records are one record each
     flow = prisma_flow(library)
     assert (flow.count("database_results"), flow.count("duplicates")) == (4, 1)
-    # the repeated import added nothing (no undo step); undo Scopus: the source of its records, its import (its
-    # duplicate outcome goes with the records it created), the source itself
-    for _ in range(3):
-        library.undo()
+    # the repeated import added nothing (no undo step); undo Scopus, one step: its records, its source and its
+    # import outcomes (its duplicate outcome goes with the records it created)
+    assert library.undo().label.startswith("Import b.ris")
     flow = prisma_flow(library)
     assert (flow.count("database_results"), flow.count("duplicates")) == (2, 0), flow.as_dict()
 
@@ -220,7 +222,7 @@ def test_an_empty_library_draws_an_empty_diagram(library, tmp_path, other):
 def test_markup_control_characters_and_other_scripts_stay_text(screened_review, tmp_path):
     library, ids = screened_review
     hostile = 'Wrong <b>population</b> & "others"\x0b \u4e2d\u6587 \u00e9t\u00e9'
-    decide(library, ids["P6"], "exclude", stage="full_text", reason=hostile)
+    decide(library, ids["P6"], "exclude", stage=FULL_TEXT, reason=hostile)
     write_prisma(library, tmp_path / "p.svg")
     text = " ".join(ET.parse(tmp_path / "p.svg").getroot().itertext())
     assert 'Wrong <b>population</b> & "others"' in text and "\u4e2d\u6587 \u00e9t\u00e9" in text

@@ -18,7 +18,7 @@ from litreview.export.figures import write_taxonomy
 from litreview.export.library import write_bibtex
 from litreview.export.taxonomy import aspect_id_by_name, build_taxonomy, forest, markdown_outline, mermaid
 from litreview.hierarchy.tree import HierarchyError
-from tests.export.conftest import HOSTILE_CATEGORY
+from tests.helpers.review import HOSTILE_CATEGORY
 
 
 def balanced(tex: str) -> bool:
