@@ -267,9 +267,9 @@ class ScreeningView(QWidget):
         self.decide("exclude", reason=reason)
 
     def _fill_reasons(self) -> None:
-        from litreview.screening import reasons
+        import litreview.screening as screening  # (``reasons`` is also a module's name: ask the package)
 
-        wanted = reasons(self.library, self.stage)
+        wanted = screening.reasons(self.library, self.stage)
         if wanted == self.reasons and self.reason_grid.count():
             return
         self.reasons = wanted
@@ -372,7 +372,7 @@ class ScreeningView(QWidget):
 
     def _update_counts(self) -> None:
         """The counter line, current the moment a key is pressed (one cheap query)."""
-        from litreview.screening.status import decision_counts
+        from litreview.screening import decision_counts
 
         self.counts = counts = decision_counts(self.library, self.stage)
         if self.stage == TITLE_ABSTRACT:
@@ -386,7 +386,7 @@ class ScreeningView(QWidget):
 
     def _paint_status(self) -> None:
         """The stopping panel and the chart, from the worker's status."""
-        from litreview.screening.settings import percent
+        from litreview.screening import percent
 
         status = self.status
         if status is None:
@@ -480,7 +480,7 @@ class ScreeningView(QWidget):
 
     def _last_undone_study(self) -> int | None:
         """After Ctrl+Z of a decision the record it was about is shown again first."""
-        from litreview.screening.decisions import last_undone_decision
+        from litreview.screening import last_undone_decision
 
         study_id = last_undone_decision(self.library, self.stage)
         if study_id is None or self._decided(study_id) or study_id == self.current:
@@ -542,9 +542,10 @@ class ScreeningView(QWidget):
             self._written()
 
     def toggle_random_check(self) -> None:
-        from litreview.screening import cancel_random_check, random_check, start_random_check
+        import litreview.screening as screening  # (``random_check`` is also a module's name: ask the package)
 
-        change = start_random_check if random_check(self.library) is None else cancel_random_check
+        change = (screening.start_random_check if screening.random_check(self.library) is None
+                  else screening.cancel_random_check)
         if self._write(change):
             self.reorder = True
             self._written()

@@ -28,10 +28,17 @@ from PySide6.QtWidgets import (
 )
 
 from litreview.errors import LitreviewError, report_bug
-from litreview.llm import PLACEMENT_MODES, LlmSettings, physical_cores
-from litreview.llm.machine_plan import gpu_build, plan_here
-from litreview.llm.model_store import FETCHABLE, default_model_path, fetch
-from litreview.llm.server import ServerEngine
+from litreview.llm import (
+    FETCHABLE,
+    PLACEMENT_MODES,
+    LlmSettings,
+    ServerEngine,
+    default_model_path,
+    fetch,
+    gpu_build,
+    physical_cores,
+    plan_here,
+)
 from litreview.paths import models_dir
 from ui.forms import save_cancel
 

@@ -49,13 +49,13 @@ def send_drop(target: QWidget, mime: QMimeData, pos: QPoint,
               action: Qt.DropAction = Qt.DropAction.CopyAction,
               modifiers: Qt.KeyboardModifier = Qt.KeyboardModifier.NoModifier) -> bool:
     """Enter → move → drop on ``target``; True when the drop was accepted."""
-    point, button = QPointF(pos), Qt.MouseButton.LeftButton
-    enter = QDragEnterEvent(point, action, mime, button, modifiers)
+    button = Qt.MouseButton.LeftButton
+    enter = QDragEnterEvent(pos, action, mime, button, modifiers)  # enter and move take a QPoint, the drop a QPointF
     QApplication.sendEvent(target, enter)
     if not enter.isAccepted():
         return False
-    QApplication.sendEvent(target, QDragMoveEvent(point, action, mime, button, modifiers))
-    drop = QDropEvent(point, action, mime, button, modifiers)
+    QApplication.sendEvent(target, QDragMoveEvent(pos, action, mime, button, modifiers))
+    drop = QDropEvent(QPointF(pos), action, mime, button, modifiers)
     QApplication.sendEvent(target, drop)
     return drop.isAccepted()
 
