@@ -84,9 +84,11 @@ def naive_model(library: Library) -> QStandardItemModel:
     rows = library.conn.execute(
         "SELECT s.title, s.authors, s.year, s.venue, d.decision, s.source FROM studies s "
         "LEFT JOIN decisions d ON d.study_id = s.id ORDER BY s.title COLLATE NOCASE").fetchall()
-    for title, authors, year, venue, decision, source in rows:
+    model.setRowCount(len(rows))
+    for row, (title, authors, year, venue, decision, source) in enumerate(rows):
         cells = (title, author_line(json.loads(authors or "[]")), year, venue, decision, source)
-        model.appendRow([QStandardItem(str(v or "")) for v in cells])
+        for column, value in enumerate(cells):  # setItem, not appendRow: PySide6 6.12 crashed appending 10,000
+            model.setItem(row, column, QStandardItem(str(value or "")))
     return model
 
 

@@ -14,24 +14,24 @@ from typing import Any
 
 def _hierarchy(kind: str) -> Callable[[Any, int | None, Path], None]:
     def write(library: Any, hierarchy_id: int | None, path: Path) -> None:
-        from litreview.export import hierarchy
+        import litreview.export
 
-        getattr(hierarchy, f"write_{kind}")(library, path, hierarchy_id)
+        getattr(litreview.export, f"write_hierarchy_{kind}")(library, path, hierarchy_id)
 
     return write
 
 
 def _library(kind: str) -> Callable[[Any, int | None, Path], None]:
     def write(library: Any, _hierarchy_id: int | None, path: Path) -> None:
-        from litreview.export import library as library_export
+        import litreview.export
 
-        getattr(library_export, f"write_{kind}")(library, path)
+        getattr(litreview.export, f"write_{kind}")(library, path)
 
     return write
 
 
 def _decisions(library: Any, _hierarchy_id: int | None, path: Path) -> None:
-    from litreview.export.decisions import write_decisions_csv
+    from litreview.export import write_decisions_csv
 
     write_decisions_csv(library, path)
 
@@ -45,5 +45,5 @@ EXPORTS: dict[str, tuple[str, str, str, Callable[[Any, int | None, Path], None]]
     "decisions": ("Export the screening decisions as CSV", ".csv", "CSV (*.csv)", _decisions),
     "ris": ("Export the library as RIS", ".ris", "RIS (*.ris)", _library("ris")),
     "bibtex": ("Export the library as BibTeX", ".bib", "BibTeX (*.bib)", _library("bibtex")),
-    "csv": ("Export the library as CSV", ".csv", "CSV (*.csv)", _library("csv")),
+    "csv": ("Export the library as CSV", ".csv", "CSV (*.csv)", _library("library_csv")),
 }

@@ -18,7 +18,8 @@ from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QInputDialog, QMenu, QWidget
 
-from litreview.hierarchy import category_path, drop, edits, suggestions
+import litreview.hierarchy as hierarchy
+from litreview.hierarchy import category_path
 from litreview.store import Library
 from ui.library_page import LibraryPage
 from ui.ops import Ops
@@ -126,23 +127,23 @@ class HierarchyActions(QObject):
     def _correct(self, edit: Callable[[Library], Any], context: str) -> None:
         """Run a placement correction and what the learner suggests after it as one op and one undo step."""
         def op(library: Library) -> Any:
-            with suggestions.correcting(library):
+            with hierarchy.correcting_with_suggestions(library):
                 return edit(library)
 
         self.ops.run(op, context=context)
 
     def drop_studies(self, ids: list[int], source: int | None, target: int, also_assign: bool) -> None:
-        self._correct(lambda library: drop.drop_studies(library, ids, source, target, also_assign), "moving studies")
+        self._correct(lambda library: hierarchy.drop_studies(library, ids, source, target, also_assign), "moving studies")
 
     def drop_categories(self, ids: list[int], target: int) -> None:
-        self.ops.run(lambda library: drop.drop_categories(library, ids, target), context="moving categories")
+        self.ops.run(lambda library: hierarchy.drop_categories(library, ids, target), context="moving categories")
 
     def rename_current(self) -> None:
         if self._current("aspect", "category") is not None:
             self.page.tree.edit(self.page.tree.currentIndex())
 
     def rename_node(self, category_id: int, name: str) -> None:
-        self.ops.run(lambda library: edits.rename_category(library, category_id, name), context="renaming")
+        self.ops.run(lambda library: hierarchy.rename_category(library, category_id, name), context="renaming")
 
     def new_category_dialog(self) -> None:
         node = self._current("aspect", "category")
@@ -150,7 +151,7 @@ class HierarchyActions(QObject):
             return
         name = self._ask("New category", f"Name of the new category under “{node.name}”:")
         if name:
-            self.ops.run(lambda library: edits.new_category(library, node.id, name), context="adding a category")
+            self.ops.run(lambda library: hierarchy.new_category(library, node.id, name), context="adding a category")
 
     def new_aspect_dialog(self) -> None:
         hierarchy_id = self.page.tree_model.hierarchy_id
@@ -159,14 +160,14 @@ class HierarchyActions(QObject):
             return
         name = self._ask("New aspect", "Name of the new aspect (a way to organise the studies, e.g. “Population”):")
         if name:
-            self.ops.run(lambda library: edits.new_category(library, None, name, hierarchy_id=hierarchy_id),
+            self.ops.run(lambda library: hierarchy.new_category(library, None, name, hierarchy_id=hierarchy_id),
                          context="adding an aspect")
 
     def delete_current(self) -> None:
         node = self._current("aspect", "category")
         if node is None:
             return
-        self.ops.run(lambda library: edits.delete_category(library, node.id), context="deleting a category",
+        self.ops.run(lambda library: hierarchy.delete_category(library, node.id), context="deleting a category",
                      done=lambda _: self.page.message.emit(f"Deleted “{node.name}” — Ctrl+Z brings it back."))
 
     def merge_current_dialog(self) -> None:
@@ -182,7 +183,7 @@ class HierarchyActions(QObject):
         choice, ok = QInputDialog.getItem(self.window, "Merge", f"Merge “{node.name}” into:", labels, 0, False)
         if ok:
             target = targets[labels.index(choice)].id
-            self._correct(lambda library: edits.merge_categories(library, node.id, target), "merging")
+            self._correct(lambda library: hierarchy.merge_categories(library, node.id, target), "merging")
 
     def split_current_dialog(self) -> None:
         """Split: the studies selected in the table go into a new sub-category (the rest stay)."""
@@ -195,7 +196,7 @@ class HierarchyActions(QObject):
             return
         name = self._ask("Split category", f"Name of the new sub-category for the {len(selected)} selected studies:")
         if name:
-            self._correct(lambda library: edits.split_category(library, node.id, {name: selected}), "splitting")
+            self._correct(lambda library: hierarchy.split_category(library, node.id, {name: selected}), "splitting")
 
     def toggle_lock_current(self) -> None:
         node = self._current("aspect", "category", "study")
@@ -206,10 +207,10 @@ class HierarchyActions(QObject):
                 self.refused.emit("Only a study placed in a category can be locked there.")
                 return
             where = (node.id, node.parent.id)
-            self.ops.run(lambda library: edits.set_locked(library, assignment=where, locked=not node.locked),
+            self.ops.run(lambda library: hierarchy.set_locked(library, assignment=where, locked=not node.locked),
                          context="locking")
         else:
-            self.ops.run(lambda library: edits.set_locked(library, category_id=node.id, locked=not node.locked),
+            self.ops.run(lambda library: hierarchy.set_locked(library, category_id=node.id, locked=not node.locked),
                          context="locking")
 
     def unassign_current(self) -> None:
@@ -217,20 +218,20 @@ class HierarchyActions(QObject):
         if node is None or node.parent is None or node.parent.kind != "category":
             return
         category = node.parent.id
-        self._correct(lambda library: edits.unassign_study(library, node.id, category), "removing a study")
+        self._correct(lambda library: hierarchy.unassign_study(library, node.id, category), "removing a study")
 
     # -- suggestions ---------------------------------------------------------------------------------------------
     def accept_suggestions(self, ids: list[int]) -> None:
         """Move the suggested studies: one command, one Ctrl+Z, however many."""
         if ids:
-            self.ops.run(lambda library: suggestions.accept(library, ids), context="moving suggested studies",
+            self.ops.run(lambda library: hierarchy.accept_suggestions(library, ids), context="moving suggested studies",
                          done=lambda n: self.page.message.emit(
                              f"Moved {n} suggested stud{'y' if n == 1 else 'ies'} — Ctrl+Z puts them back."))
 
     def reject_suggestions(self, ids: list[int]) -> None:
         """Keep the studies where they are; the learner takes the refusal as a lesson."""
         if ids:
-            self.ops.run(lambda library: suggestions.reject(library, ids), context="refusing suggestions",
+            self.ops.run(lambda library: hierarchy.reject_suggestions(library, ids), context="refusing suggestions",
                          done=lambda n: self.page.message.emit(
                              f"Kept {n} stud{'y' if n == 1 else 'ies'} where {'it is' if n == 1 else 'they are'}."))
 

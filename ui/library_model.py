@@ -12,8 +12,7 @@ from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QMimeData, QModelIndex, QPersistentModelIndex, Qt
 
-from litreview.store import Library
-from litreview.store.queries import StudyFilter, study_ids, table_rows
+from litreview.store import Library, StudyFilter, study_ids, table_rows
 
 STUDY_MIME = "application/x-litreview-study-ids"
 ID_ROLE = Qt.ItemDataRole.UserRole + 1

@@ -28,11 +28,9 @@ from PySide6.QtWidgets import (
 )
 
 from litreview import hierarchy
-from litreview.hierarchy import suggestions
 from litreview.records import readable_copy
 from litreview.screening import get_protocol
-from litreview.store import Changes, Library
-from litreview.store.queries import exists, search_snippets, study_detail
+from litreview.store import Changes, Library, exists, search_snippets, study_detail
 from litreview.study_notes import set_notes
 from ui.highlight import terms_of
 from ui.library_model import LibraryTableModel
@@ -156,7 +154,7 @@ class LibraryPage(QSplitter):
         if areas is None or "hierarchy" in areas or "studies" in areas:
             self.tree_model.refresh()
             self.tree_hint.setVisible(self.tree_model.hierarchy_id is None)
-            self.suggestions_bar.set_offers(suggestions.offers(self.library, self.tree_model.hierarchy_id)
+            self.suggestions_bar.set_offers(hierarchy.suggestion_offers(self.library, self.tree_model.hierarchy_id)
                                             if self.tree_model.hierarchy_id is not None else [])
             if self.scope_node is not None and self._scope_index() is None:
                 self.scope_node = None
@@ -259,7 +257,7 @@ class LibraryPage(QSplitter):
                           if not c["implied"]]
         search = self.search_box.text().strip()
         hits = search_snippets(self.library, study["id"], search) if search else []
-        offered = suggestions.open_rows(self.library, self.tree_model.hierarchy_id, study_id=study["id"]) \
+        offered = hierarchy.open_suggestions(self.library, self.tree_model.hierarchy_id, study_id=study["id"]) \
             if self.tree_model.hierarchy_id is not None else []
         self.study_pane.show_study(study, terms=self.query_terms(), categories=categories, hits=hits,
                                    suggestions=offered)

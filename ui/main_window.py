@@ -32,9 +32,7 @@ from PySide6.QtWidgets import (
 
 from litreview.llm import LlmSettings
 from litreview.paths import config_dir
-from litreview.store import Changes, Library
-from litreview.store.app_lock import AppLock
-from litreview.store.library import DB_NAME
+from litreview.store import DB_NAME, AppLock, Changes, Library
 from ui.empty_state import EmptyState
 from ui.help import guide_dialog, shortcuts_dialog, show_about
 from ui.hierarchy_actions import HierarchyActions
@@ -493,8 +491,7 @@ class MainWindow(QMainWindow):
     def confirm_build(self) -> None:
         """Build at once; ask first when a rebuild would replace the user's corrections (saying what is kept) or
         when screening has included studies (offering to build on those only)."""
-        from litreview.hierarchy.build import INCLUDED
-        from litreview.hierarchy.rebuild_plan import build_basis, what_a_rebuild_keeps
+        from litreview.hierarchy import INCLUDED, build_basis, what_a_rebuild_keeps
 
         basis = build_basis(self.library)
         keeps = what_a_rebuild_keeps(self.library)

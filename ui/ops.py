@@ -22,8 +22,7 @@ from typing import Any
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
 from litreview.errors import LitreviewError, report_bug
-from litreview.store import Changes, Library, Writer
-from litreview.store.writer import Write
+from litreview.store import Changes, Library, Write, Writer
 
 log = logging.getLogger(__name__)
 

@@ -22,8 +22,7 @@ from PySide6.QtWidgets import QLabel, QMessageBox, QProgressBar, QPushButton, QS
 from litreview.importing import collect_inputs
 from litreview.jobs import CancelToken, ProgressEvent
 from litreview.llm import Engine, LlmSettings
-from litreview.store import Library
-from litreview.store.writer import Write, WriteThrough
+from litreview.store import Library, Write, WriteThrough
 from ui.ops import Ops
 from ui.workers import JobRunner
 
@@ -140,7 +139,7 @@ class Pipeline(QObject):
     def run_build(self, scope: str | None = None) -> bool:
         """Build the hierarchy; ``scope`` "all" or "included" (None: what the current hierarchy was built on)."""
         def job(library: Library, progress, cancel: CancelToken, write: Write) -> Any:
-            from litreview.hierarchy.build import build_hierarchy
+            from litreview.hierarchy import build_hierarchy
 
             with self._engine_for(write, progress) as engine:
                 # computed on the job's own connection; only the finished build is swapped in through the writer

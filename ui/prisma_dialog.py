@@ -31,9 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from litreview.errors import LitreviewError
-from litreview.export.figures import write_prisma
-from litreview.export.prisma import PrismaFlow, prisma_flow, records_behind
-from litreview.export.prisma_figure import BOX_KEYS, draw_prisma
+from litreview.export import BOX_KEYS, PrismaFlow, draw_prisma, prisma_flow, records_behind, write_prisma
 
 PREVIEW_DPI = 150
 SAVE_FILTERS = {"svg": "SVG vector image (*.svg)", "pdf": "PDF, vector (*.pdf)", "png": "PNG image, 300 dpi (*.png)",

@@ -10,11 +10,15 @@ flattens as they run out: the shape ASReview users read as "time to think about 
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen, QPolygonF
+from pathlib import Path
+
+from PySide6.QtCore import QPointF, QRect, QRectF, QSize, Qt
+from PySide6.QtGui import QColor, QImage, QPainter, QPainterPath, QPen, QPolygonF
+from PySide6.QtSvg import QSvgGenerator
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 CURVE, BAND, TARGET, STOP = QColor("#2a6fdb"), QColor(42, 111, 219, 45), QColor("#c98a00"), QColor("#6b7a90")
+EXPORT_SIZE = (640, 400)  # the saved chart's size in points (its PNG is drawn at 300 dpi)
 LEGEND = "Line: relevant found ÷ estimated relevant in all.  Shaded: the estimate's 90 % interval.  Dashed: target."
 
 
@@ -45,10 +49,40 @@ class RecallChart(QWidget):
 
     def paintEvent(self, _event) -> None:  # noqa: N802 (Qt name)
         painter = QPainter(self)
+        self.paint(painter, self.width(), self.height())
+        painter.end()
+
+    def save(self, path: Path) -> Path:
+        """The chart as a file for a paper or a report: SVG (vector, text stays text) or PNG at 300 dpi."""
+        width, height = EXPORT_SIZE
+        if path.suffix.lower() == ".svg":
+            generator = QSvgGenerator()
+            generator.setFileName(str(path))
+            generator.setSize(QSize(width, height))
+            generator.setViewBox(QRect(0, 0, width, height))
+            generator.setTitle("Recall so far")
+            painter = QPainter(generator)
+            self.paint(painter, width, height)
+            painter.end()
+            return path
+        scale = 300 / 96  # the on-screen layout at 300 dpi
+        image = QImage(int(width * scale), int(height * scale), QImage.Format.Format_ARGB32)
+        image.setDotsPerMeterX(round(300 / 0.0254))
+        image.setDotsPerMeterY(round(300 / 0.0254))
+        painter = QPainter(image)
+        painter.scale(scale, scale)
+        self.paint(painter, width, height)
+        painter.end()
+        if not image.save(str(path)):
+            raise OSError(f"cannot write {path}")
+        return path
+
+    def paint(self, painter: QPainter, width: int, height: int) -> None:
+        """Draw the chart on any paint device (the widget, an SVG, an image) of this size."""
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        painter.fillRect(self.rect(), QColor("white"))
+        painter.fillRect(QRectF(0, 0, width, height), QColor("white"))
         left, right, top, bottom = 44, 12, 10, 72
-        plot = QRectF(left, top, self.width() - left - right, self.height() - top - bottom)
+        plot = QRectF(left, top, width - left - right, height - top - bottom)
         x_max = max(self.total, len(self.labels), 1)
 
         def point(x: float, share: float) -> QPointF:
@@ -69,7 +103,7 @@ class RecallChart(QWidget):
         painter.drawText(QRectF(plot.left(), plot.bottom() + 16, plot.width(), 16), Qt.AlignmentFlag.AlignCenter,
                          "records screened")
         painter.setPen(QColor("#4c5b70"))
-        painter.drawText(QRectF(4, plot.bottom() + 34, self.width() - 8, 38),
+        painter.drawText(QRectF(4, plot.bottom() + 34, width - 8, 38),
                          Qt.AlignmentFlag.AlignLeft | Qt.TextFlag.TextWordWrap, LEGEND)
 
         painter.setPen(QPen(TARGET, 1, Qt.PenStyle.DashLine))
@@ -84,7 +118,6 @@ class RecallChart(QWidget):
             painter.setPen(QColor("gray"))
             painter.drawText(plot, Qt.AlignmentFlag.AlignCenter,
                              "no decisions yet" if not self.labels else "no relevant record found yet")
-            painter.end()
             return
         estimate, low, high = bounds
         running, found = 0, []
@@ -102,4 +135,3 @@ class RecallChart(QWidget):
         painter.setBrush(Qt.BrushStyle.NoBrush)
         painter.setPen(QPen(CURVE, 2))
         painter.drawPath(path)
-        painter.end()

@@ -10,17 +10,15 @@ from typing import Any
 
 from PySide6.QtWidgets import (
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
-    QLabel,
     QLineEdit,
     QPlainTextEdit,
-    QVBoxLayout,
     QWidget,
 )
 
 from litreview.errors import LitreviewError
 from litreview.records import edit_study
+from ui.forms import save_cancel
 from ui.ops import Ops, user_message
 
 
@@ -52,16 +50,7 @@ class RecordDialog(QDialog):
         form.addRow("Venue", self.venue)
         form.addRow("DOI", self.doi)
         form.addRow("Abstract", self.abstract)
-        self.error = QLabel()
-        self.error.setStyleSheet("color: #b00020")
-        self.error.setWordWrap(True)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(self.error)
-        layout.addWidget(buttons)
+        self.error = save_cancel(self, form)
         self.resize(640, 560)
 
     def values(self) -> dict[str, str]:

@@ -26,6 +26,7 @@ from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QButtonGroup,
     QDoubleSpinBox,
+    QFileDialog,
     QFormLayout,
     QGridLayout,
     QGroupBox,
@@ -138,6 +139,13 @@ class ScreeningView(QWidget):
         self.stats.setWordWrap(True)
         self.chart = RecallChart()
         self.chart_title = QLabel("<b>Recall so far</b> (relevant = include + maybe)")
+        self.save_chart_button = QPushButton("Save chart…")
+        self.save_chart_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.save_chart_button.setToolTip("The recall chart as SVG (vector) or PNG (300 dpi), for a report or a paper")
+        self.save_chart_button.clicked.connect(self.save_chart)
+        chart_row = QHBoxLayout()
+        chart_row.addWidget(self.chart_title, 1)
+        chart_row.addWidget(self.save_chart_button)
         right = QWidget()
         right_layout = QVBoxLayout(right)
         right_layout.addWidget(QLabel("<b>Review criteria</b>"))
@@ -145,7 +153,7 @@ class ScreeningView(QWidget):
         right_layout.addWidget(edit_protocol)
         right_layout.addWidget(self.stats)
         right_layout.addWidget(self._build_stopping())
-        right_layout.addWidget(self.chart_title)
+        right_layout.addLayout(chart_row)
         right_layout.addWidget(self.chart, 2)
 
         splitter = QSplitter(Qt.Orientation.Horizontal)
@@ -267,9 +275,9 @@ class ScreeningView(QWidget):
         self.decide("exclude", reason=reason)
 
     def _fill_reasons(self) -> None:
-        from litreview.screening import reasons
+        import litreview.screening as screening  # (``reasons`` is also a module's name: ask the package)
 
-        wanted = reasons(self.library, self.stage)
+        wanted = screening.reasons(self.library, self.stage)
         if wanted == self.reasons and self.reason_grid.count():
             return
         self.reasons = wanted
@@ -372,7 +380,7 @@ class ScreeningView(QWidget):
 
     def _update_counts(self) -> None:
         """The counter line, current the moment a key is pressed (one cheap query)."""
-        from litreview.screening.status import decision_counts
+        from litreview.screening import decision_counts
 
         self.counts = counts = decision_counts(self.library, self.stage)
         if self.stage == TITLE_ABSTRACT:
@@ -386,7 +394,7 @@ class ScreeningView(QWidget):
 
     def _paint_status(self) -> None:
         """The stopping panel and the chart, from the worker's status."""
-        from litreview.screening.settings import percent
+        from litreview.screening import percent
 
         status = self.status
         if status is None:
@@ -396,6 +404,7 @@ class ScreeningView(QWidget):
             widget.setVisible(not full_text)
         self.chart.setVisible(not full_text)
         self.chart_title.setVisible(not full_text)
+        self.save_chart_button.setVisible(not full_text)
         self.stop_note.setText(f"<i>{html.escape(status['stop_note'])}</i>")
         stop = status.get("stopped")
         self.stopped.setText("" if stop is None else
@@ -480,7 +489,7 @@ class ScreeningView(QWidget):
 
     def _last_undone_study(self) -> int | None:
         """After Ctrl+Z of a decision the record it was about is shown again first."""
-        from litreview.screening.decisions import last_undone_decision
+        from litreview.screening import last_undone_decision
 
         study_id = last_undone_decision(self.library, self.stage)
         if study_id is None or self._decided(study_id) or study_id == self.current:
@@ -542,9 +551,10 @@ class ScreeningView(QWidget):
             self._written()
 
     def toggle_random_check(self) -> None:
-        from litreview.screening import cancel_random_check, random_check, start_random_check
+        import litreview.screening as screening  # (``random_check`` is also a module's name: ask the package)
 
-        change = start_random_check if random_check(self.library) is None else cancel_random_check
+        change = (screening.start_random_check if screening.random_check(self.library) is None
+                  else screening.cancel_random_check)
         if self._write(change):
             self.reorder = True
             self._written()
@@ -573,6 +583,22 @@ class ScreeningView(QWidget):
         stage = self.stage
         if self._write(lambda library: stop_screening(library, stage, chosen_by)):
             self._written()
+
+    def save_chart(self, target: Path | None = None) -> Path | None:
+        """Write the recall chart as SVG or PNG (``target`` None asks where)."""
+        if target is None:
+            chosen, _ = QFileDialog.getSaveFileName(self, "Save the recall chart", str(Path.home() / "recall.svg"),
+                                                    "SVG, vector (*.svg);;PNG, 300 dpi (*.png)")
+            if not chosen:
+                return None
+            target = Path(chosen)
+        if target.suffix.lower() not in (".svg", ".png"):
+            target = target.with_suffix(".svg")
+        try:
+            return self.chart.save(target)
+        except OSError as error:
+            self.message.setText(f"Cannot save the chart: {error}")
+            return None
 
     def show_methods(self) -> None:
         from litreview.screening import methods_paragraph

@@ -38,12 +38,12 @@ class _Worker(QObject):
     @Slot(str)
     def compute(self, stage: str) -> None:
         try:
-            from litreview.screening import Ranker, snapshot
+            import litreview.screening as screening  # (``snapshot`` is also a module's name: ask the package)
 
             if self.library is None:
                 self.library = Library(self.folder, read_only=True)
-                self.ranker = Ranker(self.library)
-            self.ready.emit(snapshot(self.library, self.ranker, stage))
+                self.ranker = screening.Ranker(self.library)
+            self.ready.emit(screening.snapshot(self.library, self.ranker, stage))
         except LitreviewError as error:
             self.failed.emit(str(error))
         except Exception as error:  # a bug: logged with its traceback, one line for the user

@@ -16,7 +16,6 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
-    QDialogButtonBox,
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
@@ -25,16 +24,23 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QPushButton,
     QSpinBox,
-    QVBoxLayout,
     QWidget,
 )
 
 from litreview.errors import LitreviewError, report_bug
-from litreview.llm import PLACEMENT_MODES, LlmSettings, physical_cores
-from litreview.llm.machine_plan import gpu_build, plan_here
-from litreview.llm.model_store import FETCHABLE, default_model_path, fetch
-from litreview.llm.server import ServerEngine
+from litreview.llm import (
+    FETCHABLE,
+    PLACEMENT_MODES,
+    LlmSettings,
+    ServerEngine,
+    default_model_path,
+    fetch,
+    gpu_build,
+    physical_cores,
+    plan_here,
+)
 from litreview.paths import models_dir
+from ui.forms import save_cancel
 
 QUALITY = FETCHABLE["qwen2.5-1.5b"]
 
@@ -109,16 +115,7 @@ class SettingsDialog(QDialog):
         form.addRow("N (layers with experts on CPU)", self.n_cpu_moe)
         form.addRow("Context size (tokens)", self.n_ctx)
         form.addRow("Threads", self.threads)
-        self.error = QLabel()
-        self.error.setStyleSheet("color: #b00020")
-        self.error.setWordWrap(True)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(self.error)
-        layout.addWidget(buttons)
+        self.error = save_cancel(self, form)
         self.gpu = True  # until the plan says this build has no GPU
         self._sync_enabled()
         self.preview_plan()

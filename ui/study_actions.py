@@ -12,10 +12,11 @@ from PySide6.QtCore import QEvent, QObject, Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QKeyEvent
 from PySide6.QtWidgets import QInputDialog, QMenu, QWidget
 
-from litreview.hierarchy import category_path, drop
+import litreview.screening as screening
+from litreview.hierarchy import category_path, drop_studies
 from litreview.records import delete_studies, describe, merge_studies, readable_copy
-from litreview.screening import decide, reasons
-from litreview.store.queries import study_detail
+from litreview.screening import decide
+from litreview.store import study_detail
 from ui.library_page import LibraryPage
 from ui.ops import Ops
 from ui.record_dialog import RecordDialog
@@ -79,7 +80,7 @@ class StudyActions(QObject):
         if not self.page.selected_ids():
             self.refused.emit("Select one or more studies in the table first.")
             return
-        choices = reasons(self.page.library, "title_abstract")
+        choices = screening.reasons(self.page.library, "title_abstract")
         reason, ok = QInputDialog.getItem(self.window, "Exclude with a reason", "Why is it excluded?", choices, 0,
                                           True)
         if ok:
@@ -132,7 +133,7 @@ class StudyActions(QObject):
         if ok:
             target = categories[labels.index(choice)].id
             source = self.page.table_model.drag_from
-            self.ops.run(lambda library: drop.drop_studies(library, ids, source, target, also_assign),
+            self.ops.run(lambda library: drop_studies(library, ids, source, target, also_assign),
                          context="placing studies")
 
     def open_pdf(self) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
 
-from litreview.hierarchy.suggestions import Offer
+from litreview.hierarchy import Offer
 
 
 class SuggestionsBar(QFrame):

@@ -28,9 +28,8 @@ from PySide6.QtWidgets import (
 )
 
 from litreview.errors import LitreviewError
-from litreview.export.figures import write_taxonomy
-from litreview.export.taxonomy import aspects, build_taxonomy
-from litreview.export.taxonomy_figure import draw_taxonomy
+from litreview.export import build_taxonomy, draw_taxonomy, write_taxonomy
+from litreview.export import taxonomy_aspects as aspects
 
 PREVIEW_DPI = 110
 SAVE_FILTERS = {"tex": "LaTeX forest snippet (*.tex)", "svg": "SVG vector image (*.svg)", "pdf": "PDF, vector (*.pdf)",

@@ -18,8 +18,7 @@ from typing import Any
 from PySide6.QtCore import QAbstractItemModel, QMimeData, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QColor, QFont
 
-from litreview.hierarchy import suggestions
-from litreview.hierarchy.snapshot import SnapshotNode, hierarchy_snapshot
+from litreview.hierarchy import SnapshotNode, hierarchy_snapshot, open_suggestions
 from litreview.store import Library
 from ui.library_model import STUDY_MIME, encode_study_ids
 
@@ -61,7 +60,7 @@ class HierarchyTreeModel(QAbstractItemModel):
     def refresh(self) -> None:
         """Rebuild from the newest hierarchy (after any edit, undo, redo or build)."""
         snapshot = hierarchy_snapshot(self.library)
-        offered = suggestions.open_rows(self.library, snapshot.hierarchy_id) if snapshot.hierarchy_id else []
+        offered = open_suggestions(self.library, snapshot.hierarchy_id) if snapshot.hierarchy_id else []
         self.beginResetModel()
         self.hierarchy_id = snapshot.hierarchy_id
         self.root = Node("root", 0, "")

@@ -26,8 +26,7 @@ from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
 
 from litreview.errors import LitreviewError, report_bug
 from litreview.jobs import Cancelled, CancelToken, ProgressEvent
-from litreview.store import Library
-from litreview.store.writer import Write
+from litreview.store import Library, Write
 from ui.ops import Ops
 
 log = logging.getLogger(__name__)

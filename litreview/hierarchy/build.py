@@ -758,18 +758,8 @@ def _corpus(library, study_ids: list[int] | None) -> _Corpus:
 
 def _descend(library, graph, key: int, row: int, vectors: np.ndarray, index: dict[int, int]) -> int:
     """For a new study placed in a top category: go down to the sub-category whose members it is nearest."""
-    current = key
-    while True:
-        kids = tree.children(graph, current)
-        if not kids:
-            return current
-        scores = []
-        for kid in kids:
-            members = [index[s] for s in tree.studies_in(library, kid) if s in index and index[s] != row]
-            scores.append(float(vectors[row] @ vectors[members].mean(axis=0)) if members else -1.0)
-        if max(scores) < 0:
-            return current
-        current = kids[int(np.argmax(scores))]
+    return learner.nearest_leaf(graph, key, row, vectors,
+                                lambda kid: [index[s] for s in tree.studies_in(library, kid) if s in index])
 
 
 __all__ = ["ALL", "INCLUDED", "AspectReport", "BuildReport", "assign_new_studies", "build_hierarchy",

@@ -37,7 +37,7 @@ from __future__ import annotations
 import hashlib
 import json
 import time
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, field
 
 import networkx as nx
@@ -404,8 +404,16 @@ def _rows_in(rows: list[dict], categories: set[int], index: dict[int, int]) -> s
 
 def _leaf(graph: nx.DiGraph, top: int, row: int, vectors: np.ndarray, rows: list[dict],
           index: dict[int, int]) -> int:
-    """Down from a top category to the sub-category whose members' mean the study is nearest (children
-    partition their parent, as in the build)."""
+    """Down from a top category to the sub-category whose members the study is nearest (children partition their
+    parent, as in the build)."""
+    return nearest_leaf(graph, top, row, vectors,
+                        lambda kid: _rows_in(rows, {kid, *nx.descendants(graph, kid)}, index))
+
+
+def nearest_leaf(graph: nx.DiGraph, top: int, row: int, vectors: np.ndarray,
+                 members_of: Callable[[int], Iterable[int]]) -> int:
+    """Down from ``top`` to the sub-category whose members' mean vector the study in ``row`` is nearest, level by
+    level, stopping where no child has members (``members_of(category)``: rows of its studies)."""
     current = top
     while True:
         kids = tree.children(graph, current)
@@ -413,7 +421,7 @@ def _leaf(graph: nx.DiGraph, top: int, row: int, vectors: np.ndarray, rows: list
             return current
         scores = []
         for kid in kids:
-            members = [m for m in _rows_in(rows, {kid, *nx.descendants(graph, kid)}, index) if m != row]
+            members = [m for m in members_of(kid) if m != row]
             scores.append(float(vectors[row] @ vectors[members].mean(axis=0)) if members else -1.0)
         if max(scores) < 0:
             return current

@@ -22,7 +22,11 @@ os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 from litreview.llm.engine import Capability, Engine, capability_of
 from litreview.llm.errors import LlmError, OutputTruncated
 from litreview.llm.factory import open_engine
+from litreview.llm.machine_plan import MachinePlan, gpu_build, plan_here
+from litreview.llm.model_store import FETCHABLE, default_model_path, fetch
+from litreview.llm.server import ServerEngine
 from litreview.llm.settings import PLACEMENT_MODES, LlmSettings, SettingsError, physical_cores
 
-__all__ = ["Capability", "Engine", "LlmError", "LlmSettings", "OutputTruncated", "PLACEMENT_MODES", "SettingsError",
-           "capability_of", "open_engine", "physical_cores"]
+__all__ = ["Capability", "capability_of", "default_model_path", "Engine", "fetch", "FETCHABLE", "gpu_build",
+           "LlmError", "LlmSettings", "MachinePlan", "open_engine", "OutputTruncated", "physical_cores",
+           "PLACEMENT_MODES", "plan_here", "ServerEngine", "SettingsError"]

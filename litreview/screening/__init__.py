@@ -12,6 +12,7 @@ from litreview.screening.decisions import (
     decide,
     decision_of,
     decisions,
+    last_undone_decision,
     study_label,
     undecided_ids,
 )
@@ -21,14 +22,15 @@ from litreview.screening.protocol import get_protocol, set_protocol
 from litreview.screening.random_check import cancel_random_check, random_check, start_random_check
 from litreview.screening.ranking import Ranker, next_study
 from litreview.screening.reasons import add_reason, move_reason, reasons, remove_reason, rename_reason, set_reasons
-from litreview.screening.settings import set_stopping_settings, stopping_settings
+from litreview.screening.settings import percent, set_stopping_settings, stopping_settings
 from litreview.screening.snapshot import ScreeningSnapshot, snapshot
-from litreview.screening.status import screening_status
+from litreview.screening.status import decision_counts, screening_status
 from litreview.screening.stops import excluded_by_automation, stop_screening
 
-__all__ = ["DECISIONS", "DECISIONS_BY_STAGE", "FULL_TEXT", "STAGES", "TITLE_ABSTRACT", "DecisionError", "Ranker",
-           "ScreeningSnapshot", "add_reason", "cancel_random_check", "decide", "decision_history", "decision_of",
-           "decisions", "excluded_by_automation", "get_protocol", "methods_paragraph", "move_reason", "next_study",
-           "random_check", "reasons", "remove_reason", "rename_reason", "screening_status", "set_protocol",
-           "set_reasons", "set_stopping_settings", "snapshot", "start_random_check", "stop_screening",
-           "stopping_settings", "study_label", "undecided_ids"]
+__all__ = ["add_reason", "cancel_random_check", "decide", "decision_counts", "decision_history", "decision_of",
+           "DecisionError", "DECISIONS", "decisions", "DECISIONS_BY_STAGE", "excluded_by_automation", "FULL_TEXT",
+           "get_protocol", "last_undone_decision", "methods_paragraph", "move_reason", "next_study", "percent",
+           "random_check", "Ranker", "reasons", "remove_reason", "rename_reason", "screening_status",
+           "ScreeningSnapshot", "set_protocol", "set_reasons", "set_stopping_settings", "snapshot", "STAGES",
+           "start_random_check", "stop_screening", "stopping_settings", "study_label", "TITLE_ABSTRACT",
+           "undecided_ids"]

@@ -38,6 +38,7 @@ offers the random-sample check whenever the ranking has not learned yet.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -123,14 +124,7 @@ def records_until_ranked_stop(labels: ArrayLike, total: int, target: float, conf
 
     if rejects(0):
         return 0
-    low, high = 0, remaining  # rejects(remaining) holds: everything screened
-    while high - low > 1:
-        middle = (low + high) // 2
-        if rejects(middle):
-            high = middle
-        else:
-            low = middle
-    return high
+    return _first_true(0, remaining, rejects)  # rejects(remaining) holds: everything screened
 
 
 def random_sample_p_value(sampled: int, relevant_in_sample: int, urn: int, found_before: int, found_now: int,
@@ -157,10 +151,15 @@ def random_sample_size(urn: int, found_before: int, target: float, confidence: f
 
     if urn <= 0 or rejects(sampled):
         return sampled
-    low, high = sampled, urn
+    return _first_true(sampled, urn, rejects)
+
+
+def _first_true(low: int, high: int, holds: Callable[[int], bool]) -> int:
+    """The smallest n in (low, high] for which ``holds`` (monotone: false up to some n, true from it on, and
+    true at ``high``) is true, by binary search."""
     while high - low > 1:
         middle = (low + high) // 2
-        if rejects(middle):
+        if holds(middle):
             high = middle
         else:
             low = middle

@@ -176,3 +176,20 @@ def test_the_recall_chart_uses_fixed_axes_and_the_estimate(qtbot, screen, tmp_pa
     assert 3 <= low <= estimate <= high
     assert "90 % interval" in LEGEND and "Dashed: target" in LEGEND  # painted under the plot
     assert view.chart.grab().save(str(tmp_path / "recall.png"))
+
+
+def test_the_recall_chart_saves_as_svg_text_and_png_at_300_dpi(qtbot, screen, tmp_path):
+    import xml.etree.ElementTree as ElementTree
+
+    from PySide6.QtGui import QImage
+
+    _, view, _ = screen
+    for key in (Qt.Key.Key_I, Qt.Key.Key_I, Qt.Key.Key_M):
+        qtbot.keyClick(view, key)
+    settle(qtbot, view)
+    svg = view.save_chart(tmp_path / "recall.svg")
+    texts = [e.text for e in ElementTree.parse(svg).iter() if e.tag.endswith("text") and e.text]
+    assert any("records screened" in t for t in texts)  # text stays text in the vector file
+    png = view.save_chart(tmp_path / "recall.png")
+    image = QImage(str(png))
+    assert image.width() >= 2000 and round(image.dotsPerMeterX() * 0.0254) == 300
