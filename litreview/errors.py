@@ -11,6 +11,7 @@ This module is a leaf: it imports nothing from litreview, so every layer may use
 
 from __future__ import annotations
 
+import errno
 import logging
 import logging.handlers
 import os
@@ -39,6 +40,22 @@ class InputError(LitreviewError):
 
 class UndoError(LitreviewError):
     """Undo or redo was refused (nothing to undo, a job is writing, or later changes touched the same records)."""
+
+
+# Errors of a write that mean the disk (or the user's quota, or the file size limit) is full: a retry fails too.
+NO_SPACE = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG})
+# Errors of a write that the user settles with the folder's permissions or by choosing another folder.
+NOT_WRITABLE = frozenset({errno.EACCES, errno.EPERM, errno.EROFS})
+
+
+def write_error(error: OSError, target: Path) -> LitreviewError | None:
+    """The user's error for a failed write of ``target``: a full disk or an unwritable folder; None for a bug."""
+    if error.errno in NO_SPACE:
+        return InputError(f"no space left to write {target} ({error.strerror}): nothing was written. Free some "
+                          "space or choose another folder")
+    if error.errno in NOT_WRITABLE:
+        return InputError(f"cannot write {target} ({error.strerror}): choose a folder you can write to")
+    return None
 
 
 def log_file() -> Path:

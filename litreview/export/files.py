@@ -2,7 +2,8 @@
 
 Every writer gets a handle on a private temporary file beside the target and the file is renamed into place only
 when the writer finished; an exception (a bug, a full disk, Ctrl+C) removes the temporary file instead. A target
-that is a folder, or a folder that does not exist, is refused with a sentence the user can act on.
+that is a folder, a folder that does not exist, a full disk or a folder the user cannot write to is refused with a
+sentence the user can act on.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO, TextIO
 
-from litreview.errors import InputError
+from litreview.errors import InputError, write_error
 
 
 def check_target(path: str | Path) -> Path:
@@ -31,24 +32,27 @@ def check_target(path: str | Path) -> Path:
 def atomic_text(path: str | Path, *, encoding: str = "utf-8", newline: str | None = "") -> Iterator[TextIO]:
     """A text handle whose content appears under ``path`` only if the block ends normally."""
     target = check_target(path)
-    partial = _partial(target)
-    try:
-        with open(partial, "w", encoding=encoding, newline=newline) as out:
-            yield out
-        os.replace(partial, target)
-    finally:
-        partial.unlink(missing_ok=True)
+    with _replacing(target) as partial, open(partial, "w", encoding=encoding, newline=newline) as out:
+        yield out
 
 
 @contextlib.contextmanager
 def atomic_binary(path: str | Path) -> Iterator[BinaryIO]:
     """As ``atomic_text``, for bytes (PDF, PNG)."""
     target = check_target(path)
+    with _replacing(target) as partial, open(partial, "wb") as out:
+        yield out
+
+
+@contextlib.contextmanager
+def _replacing(target: Path) -> Iterator[Path]:
+    """A private partial file that replaces ``target`` when the block ends normally and is removed otherwise."""
     partial = _partial(target)
     try:
-        with open(partial, "wb") as out:
-            yield out
+        yield partial
         os.replace(partial, target)
+    except OSError as error:
+        raise (write_error(error, target) or error) from error
     finally:
         partial.unlink(missing_ok=True)
 

@@ -16,14 +16,13 @@ stays, the report says why it stopped (``ImportReport.stopped``), and nothing ra
 from __future__ import annotations
 
 import contextlib
-import errno
 import logging
 import sqlite3
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from litreview.errors import LibraryError
+from litreview.errors import NO_SPACE, LibraryError
 from litreview.importing.dedup import DedupIndex
 from litreview.importing.outcomes import ImportOutcome, ImportReport, new_batch_id, record_outcomes
 from litreview.importing.pdf_import import PdfReadAhead, default_workers, write_pdf
@@ -38,8 +37,6 @@ log = logging.getLogger(__name__)
 
 STAGE = "import"
 UNKNOWN_FORMAT = "not a format litreview imports (PDF, RIS, BibTeX, CSV/TSV)"
-# Errors of a file copy that mean the disk (or the user's quota) is full: the next file would fail too.
-NO_SPACE = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG}
 
 Write = Callable[[Callable[[Library], Any]], Any]
 FileWrite = Callable[[Library], tuple[list[ImportOutcome], int | None]]

@@ -1,19 +1,16 @@
 """A full disk stops an import cleanly: one clear line, no traceback, no partial file, and what was imported before
-stays. The disk is "full" through RLIMIT_FSIZE (with SIGXFSZ ignored): every write past the limit fails, as on a
-full disk, without needing a special filesystem or root."""
+stays (the disk is made "full" as tests/helpers/full_disk.py says)."""
 
 from __future__ import annotations
 
-import os
-import resource
-import signal
 import subprocess
 import sys
 
 import pytest
 
 from litreview.store import Library
-from tests.helpers.paths import ROOT, need_shared
+from tests.helpers.full_disk import litreview_on_a_full_disk, one_clear_line
+from tests.helpers.paths import need_shared
 from tests.helpers.references import TWO_RECORDS_RIS, write_export
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="needs RLIMIT_FSIZE")
@@ -21,25 +18,15 @@ pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="needs RLIMIT_FS
 
 
 def run_on_a_full_disk(tmp_path, free_bytes: int, *argv: str) -> subprocess.CompletedProcess:
-    """The CLI with every file it writes limited to the library's current size plus ``free_bytes``."""
+    """``litreview import ARGV`` with every file it writes limited to the library's current size plus ``free_bytes``."""
     library = tmp_path / "lib"
     Library(library).close()
     limit = (library / "library.db").stat().st_size + free_bytes
-
-    def full_disk() -> None:
-        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit then fails with an error, as ENOSPC
-        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
-
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "LITREVIEW_LOG": str(tmp_path / "log" / "litreview.log")}
-    return subprocess.run([sys.executable, "-m", "litreview", "--library", str(library), "import", *argv],
-                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=300, preexec_fn=full_disk)
+    return litreview_on_a_full_disk(library, limit, "import", *argv, log=tmp_path / "log" / "litreview.log")
 
 
 def assert_one_clear_line(result: subprocess.CompletedProcess) -> None:
-    assert result.returncode == 2
-    assert "Traceback" not in result.stdout + result.stderr
-    errors = [line for line in result.stderr.splitlines() if line.strip()]
-    assert len(errors) == 1 and errors[0].startswith("litreview: import stopped: "), result.stderr
+    assert one_clear_line(result).startswith("litreview: import stopped: "), result.stderr
 
 
 def test_a_full_disk_stops_a_reference_import_cleanly_and_keeps_what_came_before(tmp_path):
