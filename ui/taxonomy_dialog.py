@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from litreview.errors import LitreviewError
-from litreview.export import build_taxonomy, draw_taxonomy, write_taxonomy
+from litreview.export import build_taxonomy, draw_taxonomy, included_study_ids, write_taxonomy
 from litreview.export import taxonomy_aspects as aspects
 
 PREVIEW_DPI = 110
@@ -50,6 +50,8 @@ class TaxonomyDialog(QDialog):
         for aspect_id, name in aspects(library, hierarchy_id):
             self.aspect.addItem(name, aspect_id)
         self.included_only = QCheckBox("Included studies only")
+        # A figure for the paper shows the included studies (the PRISMA diagram's last box) once there are any.
+        self.included_only.setChecked(bool(included_study_ids(library)))
         self.counts = QCheckBox("Show (n = …) on each category")
         self.counts.setChecked(True)
         self.summary = QLabel()

@@ -83,7 +83,8 @@ def main() -> int:
         graph = tree.load_graph(library, hierarchy)
         write_prisma(library, IMAGES / "prisma-demo.png")
         best = max(tree.aspect_ids(graph), key=lambda a: len(list(tree.children(graph, a))))
-        write_taxonomy(library, IMAGES / "taxonomy-demo.png", graph.nodes[best]["name"], hierarchy_id=hierarchy)
+        write_taxonomy(library, IMAGES / "taxonomy-demo.png", graph.nodes[best]["name"], hierarchy_id=hierarchy,
+                       included_only=True)  # the studies the PRISMA diagram's last box counts
         print(f"library {folder}; wrote {IMAGES / 'prisma-demo.png'} and {IMAGES / 'taxonomy-demo.png'} "
               f"(aspect {graph.nodes[best]['name']!r})")
     return 0

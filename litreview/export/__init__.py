@@ -23,6 +23,7 @@ _PUBLIC = {
     "draw_prisma": ("prisma_figure", "draw_prisma"), "write_prisma": ("figures", "write_prisma"),
     "taxonomy_aspects": ("taxonomy", "aspects"), "build_taxonomy": ("taxonomy", "build_taxonomy"),
     "draw_taxonomy": ("taxonomy_figure", "draw_taxonomy"), "write_taxonomy": ("figures", "write_taxonomy"),
+    "included_study_ids": ("selection", "included_study_ids"),
 }
 
 

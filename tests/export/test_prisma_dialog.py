@@ -74,9 +74,11 @@ def test_taxonomy_dialog_previews_and_saves(qtbot, review_hierarchy, tmp_path):
     qtbot.addWidget(dialog)
     assert [dialog.aspect.itemText(i) for i in range(dialog.aspect.count())] == ["Intervention", "Setting"]
     assert not dialog.picture.pixmap().isNull()
+    assert dialog.included_only.isChecked(), "a figure for the paper starts with the included studies"
+    assert "4 studies" in dialog.summary.text()
+    dialog.included_only.setChecked(False)
     assert dialog.summary.text().startswith("6 categories, 5 studies")
     dialog.included_only.setChecked(True)
-    assert "4 studies" in dialog.summary.text()
     dialog.aspect.setCurrentIndex(1)
     tex = dialog.save(tmp_path / "setting.tex").read_text(encoding="utf-8")
     assert "Hospitals" in tex and "\\cite{garcia2011default}" in tex
