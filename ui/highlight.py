@@ -24,3 +24,12 @@ def highlighted(text: str, terms: list[str]) -> str:
         return escaped
     pattern = re.compile(r"\b(" + "|".join(re.escape(html.escape(t)) for t in terms) + r")\w*", re.IGNORECASE)
     return pattern.sub(lambda m: MARK.format(m.group(0)), escaped)
+
+
+def no_abstract(opening: str | None, terms: list[str], missing: str = "No abstract.") -> str:
+    """What stands where a record has no abstract: how its PDF begins (marked as coming from the PDF), else
+    ``missing``."""
+    if not opening:
+        return f"<p style='color:gray'>{html.escape(missing)}</p>"
+    return ("<p style='color:gray'>No abstract in the record; the PDF begins:</p>"
+            f"<p style='color:#3b4350'><i>{highlighted(opening, terms)}</i></p>")

@@ -42,8 +42,8 @@ from PySide6.QtWidgets import (
 
 from litreview.errors import LitreviewError
 from litreview.screening import DECISIONS_BY_STAGE, FULL_TEXT, TITLE_ABSTRACT
-from litreview.store import Changes, Library
-from ui.highlight import highlighted, terms_of
+from litreview.store import Changes, Library, opening_text
+from ui.highlight import highlighted, no_abstract, terms_of
 from ui.ops import Ops
 from ui.recall_chart import RecallChart
 from ui.screening_dialogs import DECISION_TEXT, MethodsDialog, NoteDialog, ProtocolDialog
@@ -376,7 +376,8 @@ class ScreeningView(QWidget):
             f"<h2>{highlighted(study.get('title') or '(untitled)', self.terms)}</h2>"
             f"<p style='color:#4c5b70'>{html.escape(meta)}</p>" + extra
             + (f"<p style='font-size:12pt'>{highlighted(abstract, self.terms)}</p>" if abstract
-               else "<p style='color:gray'>No abstract: decide on the title, or open it from the library.</p>"))
+               else no_abstract(opening_text(self.library, study["id"], title=study.get("title")), self.terms,
+                                "No abstract: decide on the title, or open it from the library.")))
 
     def _update_counts(self) -> None:
         """The counter line, current the moment a key is pressed (one cheap query)."""

@@ -13,7 +13,7 @@ from typing import Any
 from PySide6.QtCore import QTimer, QUrl, Signal
 from PySide6.QtWidgets import QLabel, QPlainTextEdit, QTextBrowser, QVBoxLayout, QWidget
 
-from ui.highlight import highlighted
+from ui.highlight import highlighted, no_abstract
 
 NOTES_DELAY_MS = 800
 
@@ -121,7 +121,7 @@ class StudyPane(QWidget):
             parts.append("</ul>")
         abstract = study.get("abstract")
         parts.append("<h4>Abstract</h4>")
-        parts.append(f"<p>{highlighted(abstract, list(terms))}</p>" if abstract else "<p style='color:gray'>No abstract.</p>")
+        parts.append(f"<p>{highlighted(abstract, list(terms))}</p>" if abstract else no_abstract(study.get("opening"), list(terms)))
         claims = study.get("claims") or []
         if claims:
             parts.append("<h4>Claims</h4>")

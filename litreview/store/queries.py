@@ -79,7 +79,33 @@ def study_detail(library: Library, study_id: int) -> dict[str, Any] | None:
     study["decisions"] = {row["stage"]: row for row in library.query(
         "SELECT stage, decision, reason, note, actor, decided_at FROM decisions WHERE study_id = ?", (study_id,))}
     study["has_file"] = library.file_path(study_id) is not None
+    study["opening"] = None if study.get("abstract") else opening_text(library, study_id, title=study.get("title"))
     return study
+
+
+def opening_text(library: Library, study_id: int, *, title: str | None = None, limit: int = 700) -> str | None:
+    """How the study's PDF begins, for a record with no abstract: many PDFs have none (JOSE papers open with a
+    Summary, reports with an introduction), and their first lines are what a reader would screen on. It starts at
+    the first opening section heading in the first pages ("Summary", "Introduction", ...), else after the title,
+    so the front matter (affiliations, licence) is skipped; at most ``limit`` characters, cut at a word; None
+    without stored text."""
+    rows = library.conn.execute("SELECT text FROM pages WHERE study_id = ? ORDER BY page_no LIMIT 2", (study_id,))
+    text = " ".join(" ".join(row[0].split()) for row in rows).strip()
+    heading = _OPENING_HEADING.search(text[:4000])
+    if heading is not None:
+        text = text[heading.start():]
+    elif title:
+        wanted = " ".join(title.split())
+        start = text.casefold().find(wanted.casefold()[:60])
+        if 0 <= start < 400:
+            text = text[start + len(wanted):].lstrip(" .:")
+    if len(text) > limit:
+        text = text[:limit].rsplit(" ", 1)[0] + " …"
+    return text or None
+
+
+_OPENING_HEADING = re.compile(r"\b(?:\d\.?\s*)?(Summary|Introduction|Background|Overview|Statement of [Nn]eed)\b"
+                              r"(?=\s+[A-Z])")
 
 
 def search_snippets(library: Library, study_id: int, query: str, *, limit: int = 3,
