@@ -61,6 +61,7 @@ from litreview.hierarchy.naming import NamingInput, name_category
 from litreview.hierarchy.vectors import embed_texts, readable_text, study_space
 from litreview.jobs import CancelToken, ProgressCallback, ProgressEvent, no_progress
 from litreview.llm.engine import capability_of
+from litreview.store import opening_text
 
 TOPIC = "Topic"
 RULES = "rules"
@@ -731,7 +732,9 @@ def _settings(library, hierarchy_id: int) -> dict[str, Any]:
 
 def _corpus(library, study_ids: list[int] | None) -> _Corpus:
     """The studies in scope (not excluded by screening) with some text, and their claims (only the model's and
-    the user's, never fallback output); sentences addressed to a model are removed from every text."""
+    the user's, never fallback output); sentences addressed to a model are removed from every text. A study with
+    no abstract stands on how its PDF begins (``opening_text``), as a reader would judge it: a title alone places
+    and names it poorly, and many PDFs (software papers, reports) have no abstract."""
     if study_ids is None:
         rows = library.query("SELECT id, title, abstract FROM studies WHERE id NOT IN "
                              "(SELECT study_id FROM decisions WHERE decision = 'exclude') ORDER BY id")
@@ -745,6 +748,7 @@ def _corpus(library, study_ids: list[int] | None) -> _Corpus:
     corpus = _Corpus([], [], [], [], [])
     for row in rows:
         title, abstract = (row["title"] or "").strip(), (row["abstract"] or "").strip()
+        abstract = abstract or opening_text(library, row["id"], title=title) or ""
         if not title and not abstract:
             continue
         study_claims = [c for c in claims.get(row["id"], []) if c[0]]

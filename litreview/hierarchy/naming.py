@@ -135,9 +135,23 @@ def _name_by_model(engine, item: NamingInput, candidates: list[Candidate], cance
         return None
     name_cover = grounding(name, item.member_texts)
     description_ok = valid_description(description)
-    if name_cover >= MIN_GROUNDING or (description_ok and grounding(description, item.member_texts) >= MIN_GROUNDING):
+    if name_cover >= MIN_GROUNDING or (description_ok and grounding(description, item.member_texts) >= MIN_GROUNDING) \
+            or _fits_a_broad_group(name, name_cover, item, candidates):
         return Naming(name, description if description_ok else describe(item, candidates, name), "model", name_cover)
     return None
+
+
+def _fits_a_broad_group(name: str, cover: float, item: NamingInput, candidates: list[Candidate]) -> bool:
+    """In a broad group no phrase of the members reaches ``MIN_GROUNDING`` (teaching papers from biology to
+    physics share no word in 80 % of them), so the fallback would be a pair of words that is no better grounded.
+    There a model name is kept when it covers at least as many members as the best candidate and every content
+    word of it is used by ``MIN_WORD_SHARE`` of them, the bar each candidate's words meet ("Python tools for
+    sediment-related education" fails it: one member is about sediments)."""
+    best = max((c.cover for c in candidates), default=0.0)
+    if not candidates or best >= MIN_GROUNDING or cover < best:
+        return False
+    members = [_stems_of(t) for t in item.member_texts]
+    return all(_share(members, {stem(word)}) >= MIN_WORD_SHARE for word in content_words(name))
 
 
 def _name_by_choice(engine, item: NamingInput, candidates: list[Candidate], cancel) -> Naming | None:

@@ -135,3 +135,21 @@ def test_the_small_model_chooses_among_grounded_candidates(winner):
     pick = FakeEngine(choices={"hierarchy.name": {f" {options[winner]}": 100.0}}, capability="small")
     named = name_category(pick, item)
     assert named.source == "model" and named.name.casefold() == options[winner].casefold()
+
+
+# A broad group: teaching papers from several fields, no phrase of theirs used by 80 % of them.
+BROAD = ["Python exercises for physics", "Spreadsheet labs in chemistry", "Notebooks for teaching statistics",
+         "Field course in ecology", "Robotics club for engineering students"]
+
+
+def test_a_broad_group_keeps_a_model_name_as_well_grounded_as_any_candidate():
+    item = NamingInput(["teaching"], BROAD, [t + "." for t in BROAD], ["Glucose control in diabetes."])
+    assert max(c.cover for c in name_candidates(item)) < 0.8
+    broad = FakeEngine({"hierarchy.name": [{"name": "Teaching labs and exercises",
+                                            "description": "Courses and labs for teaching across fields."}]})
+    named = name_category(broad, item)
+    assert (named.name, named.source) == ("Teaching labs and exercises", "model")
+    # a word no member uses ("sediments") is below the bar every candidate's words meet
+    odd = FakeEngine({"hierarchy.name": [{"name": "Teaching sediments in labs",
+                                          "description": "Sediment transport taught in labs."}]})
+    assert name_category(odd, item).source == "fallback"
