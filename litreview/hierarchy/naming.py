@@ -25,6 +25,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from litreview.hierarchy.vectors import BOILERPLATE_WORDS, STOP_WORDS
@@ -61,6 +62,7 @@ _VERBS = frozenset("""is are was were be been does do did can may might improves
 # Words that describe how often, how much or how new, never what: a name neither starts nor ends with them.
 _EDGE_WORDS = frozenset("""daily once twice weekly monthly single multiple low high dose doses long-term short-term
     novel role impact versus among following during current recent""".split())
+_PREPOSITIONS = frozenset("on upon to from with by in of for at into onto via".split())
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9\-']*|\d+")
 _KEYWORD_LIST = re.compile(r"^[^:]{1,40}:\s*[^,]+(,\s*[^,]+)+$")
 _LATIN = re.compile(r"^[A-Za-z0-9 ,.;'()&/+\-\u00C0-\u024F]+$")
@@ -209,6 +211,7 @@ def name_candidates(item: NamingInput, limit: int = 12) -> list[Candidate]:
     best_cover = max((cover for cover, _ in covers.values()), default=0.0)
     words = _distinctive_words(item.titles, [_stems_of(t) for t in item.titles], others) \
         if best_cover < MIN_GROUNDING else []
+    words = [w for w in words if not (_verb_only(w) and not w.endswith("ing"))]  # "Biologists and utilize"
     for first in words[:4]:
         for second in words[:6]:
             key = f"{first} and {second}"
@@ -240,11 +243,34 @@ def title_phrases(title: str) -> list[str]:
             for end in range(start + 1, min(start + 6, len(tokens))):
                 word = tokens[end]
                 if not (_is_content(word) or word.casefold() in _CONNECTORS or word.isdigit()) \
-                        or word.casefold() in _VERBS:
+                        or _verb_use(tokens, end):
                     break
                 if _is_content(word) and (end + 1 == len(tokens) or not _is_content(tokens[end + 1])):
                     phrases.append(" ".join(tokens[start:end + 1]))
     return phrases
+
+
+def _verb_use(tokens: list[str], i: int) -> bool:
+    """Whether ``tokens[i]`` is used as a verb, which ends a name ("Rats depending" from "rats depending on ..."):
+    a listed verb, or a word English uses only as a verb, unless it is a gerund naming an activity ("electronic
+    prescribing", "data wrangling"), that is one no preposition follows."""
+    word = tokens[i]
+    if word.casefold() in _VERBS:
+        return True
+    if not _verb_only(word):
+        return False
+    return not word.casefold().endswith("ing") or (i + 1 < len(tokens) and tokens[i + 1].casefold() in _PREPOSITIONS)
+
+
+@lru_cache(maxsize=50_000)
+def _verb_only(word: str) -> bool:
+    """Whether English uses ``word`` only as a verb ("utilize", "depending", "induced"), by lemminflect's
+    dictionary; a noun or adjective reading ("teaching", "control") keeps it, and words it does not know (drug
+    names, acronyms, hyphenated compounds) are not verbs."""
+    from lemminflect import getAllLemmas
+
+    readings = getAllLemmas(word.casefold())
+    return bool(readings) and set(readings) == {"VERB"}
 
 
 def _is_content(word: str) -> bool:

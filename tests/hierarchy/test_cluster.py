@@ -8,7 +8,7 @@ import pytest
 from sklearn.preprocessing import normalize
 
 from litreview.hierarchy.cluster import Partition, best_partition, nested_clusters, significant_partition
-from litreview.hierarchy.naming import NamingInput, grounding, name_candidates, name_category, valid_name
+from litreview.hierarchy.naming import NamingInput, grounding, name_candidates, name_category, title_phrases, valid_name
 from litreview.hierarchy.vectors import class_terms, embed_texts
 from tests.helpers.fake_engine import FakeEngine
 
@@ -153,3 +153,13 @@ def test_a_broad_group_keeps_a_model_name_as_well_grounded_as_any_candidate():
     odd = FakeEngine({"hierarchy.name": [{"name": "Teaching sediments in labs",
                                           "description": "Sediment transport taught in labs."}]})
     assert name_category(odd, item).source == "fallback"
+
+
+def test_a_word_used_as_a_verb_ends_a_name():
+    assert "Rats depending" not in " | ".join(title_phrases("Rats depending on the hippocampus for object memory"))
+    assert "electronic prescribing" in title_phrases("Default options in electronic prescribing")  # a gerund
+    assert title_phrases("Scopolamine-induced memory deficits")[0] == "Scopolamine-induced memory deficits"
+    item = NamingInput([], ["Biologists utilize notebooks", "Biologists utilize clusters", "Biologists in class"],
+                       ["Biologists utilize notebooks.", "Biologists utilize clusters.", "Biologists in class."],
+                       ["Glucose control in diabetes."])
+    assert all("utilize" not in c.text.casefold() for c in name_candidates(item))
