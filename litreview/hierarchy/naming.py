@@ -211,7 +211,7 @@ def name_candidates(item: NamingInput, limit: int = 12) -> list[Candidate]:
     best_cover = max((cover for cover, _ in covers.values()), default=0.0)
     words = _distinctive_words(item.titles, [_stems_of(t) for t in item.titles], others) \
         if best_cover < MIN_GROUNDING else []
-    words = [w for w in words if not (_verb_only(w) and not w.endswith("ing"))]  # "Biologists and utilize"
+    words = [w for w in words if _can_be_noun(w)]  # not "Biologists and utilize", "Biologists and open"
     for first in words[:4]:
         for second in words[:6]:
             key = f"{first} and {second}"
@@ -262,15 +262,25 @@ def _verb_use(tokens: list[str], i: int) -> bool:
     return not word.casefold().endswith("ing") or (i + 1 < len(tokens) and tokens[i + 1].casefold() in _PREPOSITIONS)
 
 
-@lru_cache(maxsize=50_000)
 def _verb_only(word: str) -> bool:
-    """Whether English uses ``word`` only as a verb ("utilize", "depending", "induced"), by lemminflect's
-    dictionary; a noun or adjective reading ("teaching", "control") keeps it, and words it does not know (drug
-    names, acronyms, hyphenated compounds) are not verbs."""
+    """Whether English uses ``word`` only as a verb ("utilize", "depending", "induced"); a noun or adjective
+    reading ("teaching", "control") keeps it, and so does a word the dictionary does not know."""
+    return _readings(word) == {"VERB"}
+
+
+def _can_be_noun(word: str) -> bool:
+    """Whether ``word`` can stand alone in "X and Y": a noun reading, or a word the dictionary does not know (drug
+    names, acronyms, "bioinformatics"); never an adjective or a verb alone ("open", "utilize")."""
+    readings = _readings(word)
+    return not readings or "NOUN" in readings
+
+
+@lru_cache(maxsize=50_000)
+def _readings(word: str) -> frozenset[str]:
+    """The parts of speech English uses ``word`` as, by lemminflect's dictionary (empty for unknown words)."""
     from lemminflect import getAllLemmas
 
-    readings = getAllLemmas(word.casefold())
-    return bool(readings) and set(readings) == {"VERB"}
+    return frozenset(getAllLemmas(word.casefold()))
 
 
 def _is_content(word: str) -> bool:

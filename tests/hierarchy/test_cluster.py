@@ -163,3 +163,6 @@ def test_a_word_used_as_a_verb_ends_a_name():
                        ["Biologists utilize notebooks.", "Biologists utilize clusters.", "Biologists in class."],
                        ["Glucose control in diabetes."])
     assert all("utilize" not in c.text.casefold() for c in name_candidates(item))
+    words = ["Biologists", "Virtual", "Biologists", "Virtual", "Teaching"]  # no phrase: pairs of words are tried
+    pairs = [c.text for c in name_candidates(NamingInput([], words, words, ["Glucose control in diabetes."]))]
+    assert pairs and all("virtual" not in p for p in pairs)  # an adjective cannot stand alone in "X and Y"
