@@ -30,6 +30,15 @@ PARENT_CATEGORY_ROLE = Qt.ItemDataRole.UserRole + 12  # for a study row: the cat
 _Index = QModelIndex | QPersistentModelIndex
 
 
+NAMED_BY = {"fallback": "Named from the studies' own title phrases: no model name fitted most of them.",
+            "user": "Named by you."}
+
+
+def category_tip(node: Node) -> str:
+    """A category's tooltip: its name, what its studies share, and who named it."""
+    return "\n".join(part for part in (node.name, node.description, NAMED_BY.get(node.name_source, "")) if part)
+
+
 @dataclass(eq=False)
 class Node:
     kind: str
@@ -41,6 +50,8 @@ class Node:
     children: list[Node] = field(default_factory=list)
     ref: int | None = None      # a "suggestion" node's study id (its own id is the suggestion's)
     note: str = ""              # a "suggestion" node's reason, for its tooltip
+    description: str = ""       # a category's one-line description
+    name_source: str = ""       # a category's namer: "model" | "fallback" | "user"
 
     def row(self) -> int:
         return self.parent.children.index(self) if self.parent else 0
@@ -130,7 +141,9 @@ class HierarchyTreeModel(QAbstractItemModel):
         if role == Qt.ItemDataRole.ToolTipRole:
             if node.kind == "suggestions":
                 return "Studies the learner would move here after your corrections: right-click to answer"
-            return f"{node.name}\nSuggested: {node.note}" if node.kind == "suggestion" else node.name
+            if node.kind == "suggestion":
+                return f"{node.name}\nSuggested: {node.note}"
+            return category_tip(node) if node.kind == "category" else node.name
         if role == Qt.ItemDataRole.FontRole and node.kind in ("aspect", "uncategorised", "suggestions", "suggestion"):
             font = QFont()
             font.setBold(node.kind == "aspect")
@@ -240,7 +253,8 @@ def _attach_suggestions(root: Node, offered: list[dict[str, Any]]) -> None:
 
 
 def _attach(parent: Node, source: SnapshotNode) -> None:
-    node = Node(source.kind, source.id, source.name, parent, source.count, source.locked)
+    node = Node(source.kind, source.id, source.name, parent, source.count, source.locked,
+                description=source.description, name_source=source.name_source)
     parent.children.append(node)
     for child in source.children:
         _attach(node, child)

@@ -20,6 +20,8 @@ class SnapshotNode:
     count: int = 0
     locked: bool = False
     children: list[SnapshotNode] = field(default_factory=list)
+    description: str = ""     # a category's one-line description
+    name_source: str = ""     # a category's: "model" | "fallback" (the members' own phrases) | "user"
 
 
 @dataclass
@@ -46,11 +48,14 @@ def hierarchy_snapshot(library: Library, hierarchy_id: int | None = None) -> Sna
         direct.setdefault(category_id, []).append(SnapshotNode("study", study_id, title or "(untitled)",
                                                                locked=bool(locked)))
     titles = dict(library.conn.execute("SELECT id, coalesce(title, '(untitled)') FROM studies").fetchall())
+    sources = dict(library.conn.execute("SELECT id, name_source FROM categories WHERE hierarchy_id = ?",
+                                        (hierarchy_id,)).fetchall())
 
     def node(category_id: int) -> SnapshotNode:
         data = graph.nodes[category_id]
         kind = "aspect" if data["parent_id"] is None else "category"
-        made = SnapshotNode(kind, category_id, data["name"], counts.get(category_id, 0), bool(data["locked"]))
+        made = SnapshotNode(kind, category_id, data["name"], counts.get(category_id, 0), bool(data["locked"]),
+                            description=data.get("description") or "", name_source=sources.get(category_id, ""))
         made.children = [node(child) for child in tree.children(graph, category_id)] + direct.get(category_id, [])
         return made
 

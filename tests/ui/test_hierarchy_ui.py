@@ -11,6 +11,7 @@ from litreview.hierarchy import edits
 from litreview.hierarchy import tree as hierarchy
 from tests.helpers.drops import send_drop
 from tests.helpers.screenshots import save_screenshot
+from tests.helpers.window import run_on_writer
 
 
 def feedback_rows(lib, kind):
@@ -180,3 +181,18 @@ def test_a_rebuild_over_corrections_asks_first_and_says_what_is_kept(qtbot, tree
     assert "Ctrl+Z undoes the whole rebuild" in text and "all 4 studies" in text and not started
     next(b for b in window.build_box.buttons() if b.text() == "Rebuild").click()
     assert started == [True]
+
+
+def test_a_category_tooltip_says_what_its_studies_share_and_who_named_it(tree_window):
+    window, ids = tree_window, tree_window.ids
+
+    def describe(lib):
+        with lib.command("Name from the studies") as cmd:
+            cmd.update("categories", ids["teaching"], {"description": "Courses that teach programming.",
+                                                       "name_source": "fallback"})
+
+    run_on_writer(window, describe)
+    window.refresh()
+    tip = window.tree_model.find("category", ids["teaching"]).data(Qt.ItemDataRole.ToolTipRole)
+    assert tip.splitlines() == ["Teaching", "Courses that teach programming.",
+                                "Named from the studies' own title phrases: no model name fitted most of them."]
