@@ -30,7 +30,7 @@ PARENT_CATEGORY_ROLE = Qt.ItemDataRole.UserRole + 12  # for a study row: the cat
 _Index = QModelIndex | QPersistentModelIndex
 
 
-NAMED_BY = {"fallback": "Named from the studies' own title phrases: no model name fitted most of them.",
+NAMED_BY = {"fallback": "Named from the studies' own title phrases, not by the model.",
             "user": "Named by you."}
 
 

@@ -210,7 +210,11 @@ def build_hierarchy(library, engine, *, aspects: int = 5, depth: int = tree.MAX_
     clock.lap("structure")
 
     plans = [_plan_aspect(library, previous, draft, corpus) for draft in drafts]
-    _name_all(plans, calls, corpus, space, progress, cancel)
+    refused, answered = _name_all(plans, calls, corpus, space, progress, cancel)
+    if refused:
+        report.notes.append(f"{refused} of {answered} names the model wrote did not fit most of their category's "
+                            "studies: those categories are named from the studies' own title phrases (their "
+                            "tooltips say so)")
     _drop_deleted(plans, previous, corpus)
     clock.lap("names")
 
@@ -430,8 +434,11 @@ def _drop_deleted(plans: list[_AspectPlan], previous: _Previous, corpus: _Corpus
 
 
 # -- naming ----------------------------------------------------------------------------------------------------
-def _name_all(plans: list[_AspectPlan], calls: ModelCalls, corpus: _Corpus, space, progress, cancel) -> None:
-    """Name every new draft, top level first, siblings kept distinct (kept categories' names included)."""
+def _name_all(plans: list[_AspectPlan], calls: ModelCalls, corpus: _Corpus, space, progress,
+              cancel) -> tuple[int, int]:
+    """Name every new draft, top level first, siblings kept distinct (kept categories' names included). Returns
+    how many of the model's answers were refused (not valid or not grounded) and how many it gave."""
+    refused = answered = 0
     todo: list[tuple[CategoryDraft, list[CategoryDraft], CategoryDraft | None, np.ndarray]] = []
     for plan in plans:
         if plan.draft.kind == RULES:
@@ -457,12 +464,15 @@ def _name_all(plans: list[_AspectPlan], calls: ModelCalls, corpus: _Corpus, spac
                                    on_failure=lambda error: calls.failed("hierarchy.name", error))
             if result.asked and not result.failed_call:
                 calls.ok("hierarchy.name")
+                answered += 1
+                refused += result.source != "model"
             category.name, category.description = result.name, result.description
             category.name_source = "model" if result.source == "model" else "fallback"
         for child in category.children:
             todo.append((child, category.children, category, vectors))
         done += 1
         progress(ProgressEvent("hierarchy.name", done, len(todo), category.name))
+    return refused, answered
 
 
 def _titles(members: list[int], vectors: np.ndarray, titles: list[str]) -> list[str]:

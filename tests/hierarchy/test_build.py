@@ -184,6 +184,14 @@ def test_failed_model_calls_are_counted_and_names_marked_fallback(library):
     assert library.query("SELECT count(*) AS n FROM hierarchies")[0]["n"] == 1
 
 
+def test_names_the_model_wrote_that_did_not_fit_are_counted_and_said(library):
+    add_studies(library, three_topics(per_topic=8))
+    unfit = FakeEngine({"hierarchy.name": [{"name": "Category X", "description": "Everything goes here now."}]})
+    report = build_hierarchy(library, unfit, aspects=1, depth=1)
+    assert report.failed_calls == 0
+    assert any(note.startswith("3 of 3 names the model wrote did not fit") for note in report.notes), report.notes
+
+
 def test_cli_says_how_many_calls_failed_and_exits_non_zero_when_all_did(tmp_path, capsys, monkeypatch):
     from litreview.cli import main
     from litreview.store import Library

@@ -195,4 +195,4 @@ def test_a_category_tooltip_says_what_its_studies_share_and_who_named_it(tree_wi
     window.refresh()
     tip = window.tree_model.find("category", ids["teaching"]).data(Qt.ItemDataRole.ToolTipRole)
     assert tip.splitlines() == ["Teaching", "Courses that teach programming.",
-                                "Named from the studies' own title phrases: no model name fitted most of them."]
+                                "Named from the studies' own title phrases, not by the model."]
