@@ -213,8 +213,7 @@ def build_hierarchy(library, engine, *, aspects: int = 5, depth: int = tree.MAX_
     refused, answered = _name_all(plans, calls, corpus, space, progress, cancel)
     if refused:
         report.notes.append(f"{refused} of {answered} names the model wrote did not fit most of their category's "
-                            "studies: those categories are named from the studies' own title phrases (their "
-                            "tooltips say so)")
+                            "studies, so those categories are named from the studies' own title phrases instead")
     _drop_deleted(plans, previous, corpus)
     clock.lap("names")
 
