@@ -51,6 +51,8 @@ def register(subparsers) -> None:
     command.set_defaults(func=show_command)
 
     command = subparsers.add_parser("undo", help="undo the last change to the library")
+    command.add_argument("--keep", type=int, metavar="N",
+                         help="instead of undoing: keep the last N undo steps in this library (default 200)")
     command.set_defaults(func=undo_command)
     command = subparsers.add_parser("redo", help="redo the last undone change")
     command.set_defaults(func=redo_command)
@@ -213,6 +215,10 @@ def show_command(args: argparse.Namespace) -> int:
 
 def undo_command(args: argparse.Namespace) -> int:
     with open_library(args) as library:
+        if args.keep is not None:
+            library.set_undo_steps(args.keep)
+            print(f"this library keeps its last {args.keep} undo steps")
+            return 0
         changes = library.undo()
     print(f"undone: {changes.label}" if changes else "nothing to undo")
     return 0

@@ -24,12 +24,13 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from litreview.errors import LibraryError
+from litreview.errors import InputError, LibraryError
 from litreview.store import commands, schema
 
 DB_NAME = "library.db"
 FILES_DIR = "files"
 BUSY_TIMEOUT_MS = 30000
+UNDO_STEPS_KEY = "undo.steps"   # library_settings: how many undo steps the library keeps (default 200)
 
 
 class Library:
@@ -47,6 +48,7 @@ class Library:
         if not self.path.exists():
             _create(self.path)
         self.conn = _connect(self.path, read_only)
+        self.keep_groups = self.undo_steps()
 
     # -- lifetime ---------------------------------------------------------------------------------------
     def close(self) -> None:
@@ -57,6 +59,28 @@ class Library:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+    # -- undo history length --------------------------------------------------------------------------------
+    def undo_steps(self) -> int:
+        """How many undo steps this library keeps (a library setting, so the app and the CLI agree; default 200)."""
+        row = self.conn.execute("SELECT value FROM library_settings WHERE key = ?", (UNDO_STEPS_KEY,)).fetchone()
+        try:
+            steps = int(json.loads(row[0])) if row else commands.DEFAULT_KEEP
+        except (TypeError, ValueError):
+            return commands.DEFAULT_KEEP
+        return steps if steps >= 1 else commands.DEFAULT_KEEP
+
+    def set_undo_steps(self, steps: int) -> None:
+        """Keep the last ``steps`` undo steps from the next change on (older ones are forgotten then)."""
+        if isinstance(steps, bool) or not isinstance(steps, int) or not 1 <= steps <= 100_000:
+            raise InputError(f"the number of undo steps to keep must be a whole number from 1 to 100000, not {steps}")
+        row = self.conn.execute("SELECT id FROM library_settings WHERE key = ?", (UNDO_STEPS_KEY,)).fetchone()
+        with self.command(f"Keep {steps} undo steps") as cmd:
+            if row is None:
+                cmd.insert("library_settings", {"key": UNDO_STEPS_KEY, "value": json.dumps(steps)})
+            else:
+                cmd.update("library_settings", row[0], {"value": json.dumps(steps)})
+        self.keep_groups = steps
 
     # -- transactions -----------------------------------------------------------------------------------
     @contextlib.contextmanager

@@ -135,3 +135,11 @@ def test_a_bug_is_one_line_naming_the_log(tmp_path):
     line = one_line_error(result, code=1)
     assert "internal error" in line and str(log) in line
     assert "Traceback" in log.read_text() and "no such key" in log.read_text()
+
+
+def test_keeping_fewer_undo_steps_is_a_library_setting_and_a_bad_number_one_line(tmp_path):
+    assert litreview("--library", str(tmp_path / "lib"), "undo", "--keep", "5").stdout.strip() == \
+        "this library keeps its last 5 undo steps"
+    with Library(tmp_path / "lib") as library:
+        assert library.undo_steps() == 5
+    assert "from 1 to 100000" in one_line_error(litreview("--library", str(tmp_path / "lib"), "undo", "--keep", "0"))

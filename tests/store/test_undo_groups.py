@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from litreview.errors import UndoError
+from litreview.errors import InputError, UndoError
 from litreview.store import Library, Writer
 
 
@@ -114,11 +114,16 @@ def test_page_text_is_not_stored_twice_and_survives_undo_redo(library):
 
 def test_only_the_newest_groups_stay_undoable(tmp_path):
     with Library(tmp_path / "lib") as library:
-        library.keep_groups = 3
+        assert library.undo_steps() == 200
+        library.set_undo_steps(3)
+    with Library(tmp_path / "lib") as library:  # a library setting: every later opening keeps 3
+        assert library.keep_groups == 3
         study = add_study(library, "Paper")
         for number in range(6):
             rename(library, study, f"T{number}")
         assert library.query("SELECT count(*) AS n FROM undo_groups") == [{"n": 3}]
+        with pytest.raises(InputError, match="from 1 to 100000"):
+            library.set_undo_steps(0)
         labels = [library.undo().label for _ in range(3)]
         assert labels == ["Rename to T5", "Rename to T4", "Rename to T3"]
         assert library.undo() is None
