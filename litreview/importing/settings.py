@@ -8,15 +8,15 @@ import math
 from litreview.errors import InputError
 from litreview.importing.reader_pool import DEFAULT_TIMEOUT_S
 from litreview.store import Library
+from litreview.store.settings import get_setting, setting_id, write_setting
 
 READER_TIMEOUT_KEY = "import.reader_timeout_s"
 
 
 def reader_timeout(library: Library) -> float:
     """Seconds a PDF reader may spend on one file before the file is given up (default 60)."""
-    row = library.conn.execute("SELECT value FROM library_settings WHERE key = ?", (READER_TIMEOUT_KEY,)).fetchone()
     try:
-        value = float(json.loads(row[0])) if row else DEFAULT_TIMEOUT_S
+        value = float(get_setting(library, READER_TIMEOUT_KEY, DEFAULT_TIMEOUT_S))
     except (TypeError, ValueError):
         return DEFAULT_TIMEOUT_S
     return value if math.isfinite(value) and value > 0 else DEFAULT_TIMEOUT_S
@@ -36,9 +36,5 @@ def check_timeout(seconds: float) -> float:
 def set_reader_timeout(library: Library, seconds: float) -> None:
     """Change the PDF reader timeout of this library (an undoable change, like every setting)."""
     value = json.dumps(check_timeout(seconds))
-    row = library.conn.execute("SELECT id FROM library_settings WHERE key = ?", (READER_TIMEOUT_KEY,)).fetchone()
     with library.command("Change the PDF reader timeout") as cmd:
-        if row is None:
-            cmd.insert("library_settings", {"key": READER_TIMEOUT_KEY, "value": value})
-        else:
-            cmd.update("library_settings", row[0], {"value": value})
+        write_setting(cmd, setting_id(library, READER_TIMEOUT_KEY), READER_TIMEOUT_KEY, value)

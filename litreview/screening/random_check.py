@@ -20,9 +20,9 @@ from datetime import datetime, timezone
 import numpy as np
 
 from litreview.screening.decisions import TITLE_ABSTRACT, DecisionError, decisions, undecided_ids
-from litreview.screening.settings import get_setting, write_setting
 from litreview.screening.stop_rule import random_sample_p_value, random_sample_size
 from litreview.store import Library
+from litreview.store.settings import get_setting, setting_id, write_setting
 
 KEY = "screening.random_check"
 RELEVANT = ("include", "maybe")  # maybe counts as relevant: it may turn out to be, so the check stays careful
@@ -45,20 +45,19 @@ def start_random_check(library: Library, seed: int | None = None) -> dict:
     rng = np.random.default_rng(seed)
     state = {"order": [int(i) for i in rng.permutation(unscreened)], "found_before": found,
              "urn": len(unscreened), "started": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")}
-    row = library.conn.execute("SELECT id FROM library_settings WHERE key = ?", (KEY,)).fetchone()
     with library.command(f"Start a random check of the {len(unscreened)} unscreened records") as cmd:
-        write_setting(cmd, row[0] if row else None, KEY, json.dumps(state))
+        write_setting(cmd, setting_id(library, KEY), KEY, json.dumps(state))
         cmd.feedback("random_check", action="start", urn=len(unscreened), found_before=found)
     return state
 
 
 def cancel_random_check(library: Library) -> None:
     """End the check (the decisions made during it stay); the ranking takes over again."""
-    row = library.conn.execute("SELECT id FROM library_settings WHERE key = ?", (KEY,)).fetchone()
-    if row is None or random_check(library) is None:
+    row_id = setting_id(library, KEY)
+    if row_id is None or random_check(library) is None:
         raise DecisionError("no random check is running")
     with library.command("End the random check") as cmd:
-        write_setting(cmd, row[0], KEY, None)
+        write_setting(cmd, row_id, KEY, None)
         cmd.feedback("random_check", action="end")
 
 

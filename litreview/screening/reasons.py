@@ -9,8 +9,8 @@ an edited list never falls back to the defaults (even when the reviewer removes 
 from __future__ import annotations
 
 from litreview.screening.decisions import STAGE_NAMES, DecisionError, check_stage
-from litreview.screening.settings import get_setting, write_setting
 from litreview.store import Library
+from litreview.store.settings import get_setting, setting_id, write_setting
 
 DEFAULT_REASONS = {
     "title_abstract": ["wrong population", "wrong intervention", "wrong comparator", "wrong outcome",
@@ -48,8 +48,7 @@ def set_reasons(library: Library, stage: str, wanted: list[str], label: str | No
         return cleaned
     stored = library.query("SELECT id, text, position FROM screening_reasons WHERE stage = ? ORDER BY position, id",
                            (stage,))
-    flag = library.conn.execute("SELECT id FROM library_settings WHERE key = ?",
-                                (EDITED_KEY.format(stage=stage),)).fetchone()
+    flag = setting_id(library, EDITED_KEY.format(stage=stage))
     with library.command(label or f"Edit the {STAGE_NAMES[stage]} exclusion reasons") as cmd:
         if flag is None:
             write_setting(cmd, None, EDITED_KEY.format(stage=stage), "true")

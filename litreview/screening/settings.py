@@ -7,45 +7,14 @@ confidence it was tested at, so changing them is part of the audit trail.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from litreview.errors import InputError
 from litreview.store import Library
+from litreview.store.settings import get_setting, set_setting
 
 TARGET_KEY, CONFIDENCE_KEY = "screening.target_recall", "screening.confidence"
 DEFAULTS: dict[str, float] = {TARGET_KEY: 0.95, CONFIDENCE_KEY: 0.95}
-
-
-def get_setting(library: Library, key: str, default: Any = None) -> Any:
-    row = library.conn.execute("SELECT value FROM library_settings WHERE key = ?", (key,)).fetchone()
-    if row is None:
-        return default
-    try:
-        return json.loads(row[0])
-    except ValueError:
-        return default
-
-
-def set_setting(library: Library, key: str, value: Any, label: str) -> None:
-    """Write one setting as its own undoable command (nothing is written when the value is unchanged)."""
-    row = library.conn.execute("SELECT id, value FROM library_settings WHERE key = ?", (key,)).fetchone()
-    text = json.dumps(value, sort_keys=True)
-    if row is not None and row[1] == text:
-        return
-    with library.command(label) as cmd:
-        write_setting(cmd, row[0] if row else None, key, text)
-        cmd.feedback("setting", key=key, before=json.loads(row[1]) if row else None, after=value)
-
-
-def write_setting(cmd: Any, row_id: int | None, key: str, text: str | None) -> None:
-    """Insert, update or (``text`` None) delete one setting inside an open command."""
-    if row_id is None and text is not None:
-        cmd.insert("library_settings", {"key": key, "value": text})
-    elif row_id is not None and text is not None:
-        cmd.update("library_settings", row_id, {"value": text})
-    elif row_id is not None:
-        cmd.delete("library_settings", row_id)
 
 
 def stopping_settings(library: Library) -> tuple[float, float]:

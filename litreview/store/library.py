@@ -26,6 +26,7 @@ from typing import Any
 
 from litreview.errors import InputError, LibraryError
 from litreview.store import commands, schema
+from litreview.store.settings import get_setting, setting_id, write_setting
 
 DB_NAME = "library.db"
 FILES_DIR = "files"
@@ -63,9 +64,8 @@ class Library:
     # -- undo history length --------------------------------------------------------------------------------
     def undo_steps(self) -> int:
         """How many undo steps this library keeps (a library setting, so the app and the CLI agree; default 200)."""
-        row = self.conn.execute("SELECT value FROM library_settings WHERE key = ?", (UNDO_STEPS_KEY,)).fetchone()
         try:
-            steps = int(json.loads(row[0])) if row else commands.DEFAULT_KEEP
+            steps = int(get_setting(self, UNDO_STEPS_KEY, commands.DEFAULT_KEEP))
         except (TypeError, ValueError):
             return commands.DEFAULT_KEEP
         return steps if steps >= 1 else commands.DEFAULT_KEEP
@@ -74,12 +74,8 @@ class Library:
         """Keep the last ``steps`` undo steps from the next change on (older ones are forgotten then)."""
         if isinstance(steps, bool) or not isinstance(steps, int) or not 1 <= steps <= 100_000:
             raise InputError(f"the number of undo steps to keep must be a whole number from 1 to 100000, not {steps}")
-        row = self.conn.execute("SELECT id FROM library_settings WHERE key = ?", (UNDO_STEPS_KEY,)).fetchone()
         with self.command(f"Keep {steps} undo steps") as cmd:
-            if row is None:
-                cmd.insert("library_settings", {"key": UNDO_STEPS_KEY, "value": json.dumps(steps)})
-            else:
-                cmd.update("library_settings", row[0], {"value": json.dumps(steps)})
+            write_setting(cmd, setting_id(self, UNDO_STEPS_KEY), UNDO_STEPS_KEY, json.dumps(steps))
         self.keep_groups = steps
 
     # -- transactions -----------------------------------------------------------------------------------
