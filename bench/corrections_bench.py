@@ -41,13 +41,12 @@ sys.path.insert(0, str(ROOT / "bench"))
 import hierarchy_mixtures  # noqa: E402
 
 from litreview.hierarchy import learner  # noqa: E402
-from litreview.hierarchy.correction_sim import simulate  # noqa: E402
+from litreview.hierarchy.correction_sim import DEFAULT_BUDGETS, simulate  # noqa: E402
 from litreview.hierarchy.evaluate import load_scorer  # noqa: E402
 
 SCORER = hierarchy_mixtures.SHARED.parent / "notes" / "hierarchy_eval.py"
 OUT = ROOT / "bench" / "out"
 AT = 10                       # the budget for the targets
-BUDGETS = (0, 5, 10, 20)
 TARGETS = {"vs_apply": 0.05, "vs_placebo": 0.03, "fixed_per_correction": 0.8, "rescore_seconds": 1.0}
 
 
@@ -74,7 +73,7 @@ def run_mixtures(names: list[str], paths: dict[str, Path], scorer, seeds: int, s
     out: dict = {}
     for name in names:
         began = time.perf_counter()
-        results = simulate(paths[name], scorer=scorer, budgets=BUDGETS, seeds=seeds, starts=tuple(starts),
+        results = simulate(paths[name], scorer=scorer, budgets=DEFAULT_BUDGETS, seeds=seeds, starts=tuple(starts),
                            user_weights=tuple(weights), encoder_factory=lambda: encoder)
         for (start, weight), result in results.items():
             result.pop("per_seed", None)
@@ -216,7 +215,7 @@ def main(argv=None) -> int:
     paths = hierarchy_mixtures.write_all()
     names = ["dev_cohen", "dev_mixed"] if args.quick else (args.mixtures or list(paths))
     seeds = 1 if args.quick else args.seeds
-    record: dict = {"load_average_start": round(os.getloadavg()[0], 2), "seeds": seeds, "budgets": BUDGETS,
+    record: dict = {"load_average_start": round(os.getloadavg()[0], 2), "seeds": seeds, "budgets": DEFAULT_BUDGETS,
                     "model": "none (statistics only)", "targets": TARGETS}
     print(f"corrections bench: {'timing only' if args.timing_only else f'{len(names)} mixtures, {seeds} seeds'}, "
           f"starts {', '.join(args.starts)}, load average {record['load_average_start']}", flush=True)

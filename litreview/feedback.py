@@ -100,7 +100,6 @@ class Example:
     study_id: int
     category_id: int
     verdict: int          # +1 placed there, -1 taken out (or a suggestion to put it there refused)
-    kind: str
     individual: bool
 
 
@@ -108,27 +107,27 @@ def examples(library: Library, hierarchy_id: int) -> list[Example]:
     """The user's labelled pairs in the hierarchy (see ``user_assignments``), for categories that still exist."""
     found: dict[tuple[int, int], Example] = {}
 
-    def put(study_id: int, category_id: int | None, verdict: int, kind: str, individual: bool = True) -> None:
+    def put(study_id: int, category_id: int | None, verdict: int, individual: bool = True) -> None:
         if category_id is not None:
             found.pop((study_id, category_id), None)   # the latest word wins, and comes last
-            found[(study_id, category_id)] = Example(study_id, category_id, verdict, kind, individual)
+            found[(study_id, category_id)] = Example(study_id, category_id, verdict, individual)
 
     for row in corrections(library, PLACEMENT_KINDS, hierarchy_id):
         payload, kind, study = row["payload"], row["kind"], row["study_id"]
         if kind in (MOVE_STUDY, ACCEPT_SUGGESTION):
-            put(study, payload["from"], -1, kind)
-            put(study, payload["to"], 1, kind)
+            put(study, payload["from"], -1)
+            put(study, payload["to"], 1)
         elif kind == ASSIGN_STUDY:
-            put(study, row["category_id"], 1, kind)
+            put(study, row["category_id"], 1)
         elif kind in (UNASSIGN_STUDY, REJECT_SUGGESTION):
-            put(study, row["category_id"], -1, kind)
+            put(study, row["category_id"], -1)
         elif kind == MERGE_CATEGORIES:
             for study_id in payload["studies"]:
-                put(study_id, payload["target"], 1, kind, individual=False)
+                put(study_id, payload["target"], 1, individual=False)
         elif kind == SPLIT_CATEGORY:
             for new_id, ids in zip(payload["new_ids"], payload["groups"].values()):
                 for study_id in ids:
-                    put(study_id, new_id, 1, kind)
+                    put(study_id, new_id, 1)
     existing = {r[0] for r in library.conn.execute("SELECT id FROM categories WHERE hierarchy_id = ?", (hierarchy_id,))}
     return [e for e in found.values() if e.category_id in existing]
 

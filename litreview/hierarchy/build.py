@@ -166,7 +166,7 @@ def build_hierarchy(library, engine, *, aspects: int = 5, depth: int = tree.MAX_
     depth = max(1, min(depth, tree.MAX_DEPTH))
     check = cancel.check if cancel is not None else (lambda: None)
     previous = _previous(library)
-    scope = scope or (_settings(library, previous.hierarchy_id).get("scope", ALL) if previous.hierarchy_id else ALL)
+    scope = scope or (tree.settings(library, previous.hierarchy_id).get("scope", ALL) if previous.hierarchy_id else ALL)
     if scope not in (ALL, INCLUDED):
         raise tree.HierarchyError(f"unknown build scope {scope!r}: {ALL!r} or {INCLUDED!r}")
     if scope == INCLUDED:
@@ -268,8 +268,7 @@ def assign_new_studies(library, engine, hierarchy_id: int, *, progress: Progress
     corpus = _corpus(library, sorted(set(in_scope)))
     index = corpus.index()
     new_rows = [index[s] for s in new_ids if s in index]
-    kinds = json.loads(library.conn.execute("SELECT settings FROM hierarchies WHERE id = ?",
-                                            (hierarchy_id,)).fetchone()[0] or "{}").get("aspect_kinds", {})
+    kinds = tree.settings(library, hierarchy_id).get("aspect_kinds", {})
     space = None
     plans: list[tuple[int, list[tuple[int, int, float, str, str | None]], np.ndarray | None]] = []
     for aspect_id in tree.aspect_ids(graph):
@@ -732,11 +731,6 @@ def included_study_ids(library) -> list[int]:
     return [r[0] for r in library.conn.execute(
         "SELECT id FROM studies WHERE id IN (SELECT study_id FROM decisions WHERE decision = 'include') "
         "AND id NOT IN (SELECT study_id FROM decisions WHERE decision = 'exclude') ORDER BY id")]
-
-
-def _settings(library, hierarchy_id: int) -> dict[str, Any]:
-    row = library.conn.execute("SELECT settings FROM hierarchies WHERE id = ?", (hierarchy_id,)).fetchone()
-    return json.loads(row[0] or "{}") if row else {}
 
 
 def _corpus(library, study_ids: list[int] | None) -> _Corpus:

@@ -35,7 +35,6 @@ every fold picks).
 from __future__ import annotations
 
 import hashlib
-import json
 import time
 from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, field
@@ -154,7 +153,7 @@ def learn(library, hierarchy_id: int, *, user_weight: float = USER_WEIGHT) -> Le
 def learnable_aspects(library, hierarchy_id: int, graph: nx.DiGraph | None = None) -> list[int]:
     """The aspects the learner re-scores: clustered ones over study vectors with at least two categories."""
     graph = graph if graph is not None else tree.load_graph(library, hierarchy_id)
-    kinds = _settings(library, hierarchy_id).get("aspect_kinds", {})
+    kinds = tree.settings(library, hierarchy_id).get("aspect_kinds", {})
     return [a for a in tree.aspect_ids(graph)
             if kinds.get(str(a)) != RULES and tree.name_key(graph.nodes[a]["name"]) != FINDINGS
             and len(tree.children(graph, a)) >= 2]
@@ -199,7 +198,7 @@ def study_matrix(library, hierarchy_id: int, study_ids: list[int]) -> tuple[list
     cached sentence embeddings (studies without one, e.g. imported after the build and not yet placed, are left
     out: the learner never loads the model inside an edit), or TF-IDF+LSA of titles and abstracts when the build
     fell back to it (computed once per set of texts in this process)."""
-    if _settings(library, hierarchy_id).get("vectors") == "tfidf":
+    if tree.settings(library, hierarchy_id).get("vectors") == "tfidf":
         return _tfidf_matrix(library, study_ids)
     from litreview.embeddings import MAX_TOKENS, MODEL_ID
 
@@ -428,9 +427,6 @@ def nearest_leaf(graph: nx.DiGraph, top: int, row: int, vectors: np.ndarray,
         current = kids[int(np.argmax(scores))]
 
 
-def _settings(library, hierarchy_id: int) -> dict:
-    row = library.conn.execute("SELECT settings FROM hierarchies WHERE id = ?", (hierarchy_id,)).fetchone()
-    return json.loads(row[0] or "{}") if row else {}
 
 
 __all__ = ["NEGATIVE_SHARE", "USER_WEIGHT", "AspectScores", "Learned", "Move", "WeightedProfile", "features",

@@ -8,7 +8,6 @@ The build's basis is said too: which studies it organises ("59 studies: all exce
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 
 from litreview import feedback
@@ -21,7 +20,6 @@ class BuildBasis:
     studies: int        # what a build on all studies organises
     excluded: int       # left out: excluded at title/abstract
     included: int       # included by screening (the "included only" choice, ``build.included_study_ids``)
-    undecided: int
     scope: str = "all"  # what the current hierarchy was built on: "all" or "included"
 
     def words(self, included_only: bool = False) -> str:
@@ -62,14 +60,10 @@ def build_basis(library: Library) -> BuildBasis:
         "SELECT decision, count(*) FROM decisions WHERE stage = 'title_abstract' GROUP BY decision").fetchall())
     total = library.study_count()
     excluded = counts.get("exclude", 0)
-    decided = sum(counts.values())
     hierarchy_id = tree.latest_hierarchy_id(library)
-    scope = "all"
-    if hierarchy_id is not None:
-        row = library.conn.execute("SELECT settings FROM hierarchies WHERE id = ?", (hierarchy_id,)).fetchone()
-        scope = json.loads(row[0] or "{}").get("scope", "all")
+    scope = tree.settings(library, hierarchy_id).get("scope", "all") if hierarchy_id is not None else "all"
     return BuildBasis(studies=total - excluded, excluded=excluded, included=len(included_study_ids(library)),
-                      undecided=total - decided, scope=scope)
+                      scope=scope)
 
 
 def what_a_rebuild_keeps(library: Library, hierarchy_id: int | None = None) -> Keeps:

@@ -63,12 +63,12 @@ def correcting(library, hierarchy_id: int | None = None, label: str = "") -> Ite
         refresh(library, hierarchy_id, before, since)
 
 
-def refresh(library, hierarchy_id: int, before: learner.Learned, since_feedback: int) -> int:
+def refresh(library, hierarchy_id: int, before: learner.Learned, since_feedback: int) -> None:
     """Write the suggestions a correction (the feedback rows after ``since_feedback``) caused, and withdraw the
-    open ones it made stale, in one command. Returns how many are open now."""
+    open ones it made stale, in one command."""
     cause = [r for r in feedback.corrections(library, feedback.PLACEMENT_KINDS, hierarchy_id) if r["id"] > since_feedback]
     if not cause:
-        return len(open_rows(library, hierarchy_id))
+        return
     graph = tree.load_graph(library, hierarchy_id)
     targets = {_top(graph, c) for c in _cause_categories(cause) if c in graph}
     after = learner.learn(library, hierarchy_id)
@@ -84,7 +84,7 @@ def refresh(library, hierarchy_id: int, before: learner.Learned, since_feedback:
         (r["study_id"], _top(graph, r["category_id"])) for r in stale}
     new = [m for key, m in sorted(wanted.items()) if key not in held]
     if not stale and not new:
-        return len(existing)
+        return
     words = _cause_words(graph, cause)
     with library.command(f"Suggest {len(new)} move{'s' if len(new) != 1 else ''}") as cmd:
         for row in stale:
@@ -94,7 +94,6 @@ def refresh(library, hierarchy_id: int, before: learner.Learned, since_feedback:
                 "hierarchy_id": hierarchy_id, "study_id": move.study_id, "category_id": move.leaf,
                 "from_category": move.from_category, "score": move.score,
                 "reason": _reason(graph, move, targets, words), "state": OPEN})
-    return len(existing) - len(stale) + len(new)
 
 
 # -- answers ---------------------------------------------------------------------------------------------------

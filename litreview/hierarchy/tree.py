@@ -229,6 +229,12 @@ def tree_order(graph: nx.DiGraph) -> list[int]:
     return order
 
 
+def settings(library: Library, hierarchy_id: int) -> dict[str, Any]:
+    """The settings a hierarchy was built with (scope, aspect kinds, vectors, ...); {} when it has none."""
+    row = library.conn.execute("SELECT settings FROM hierarchies WHERE id = ?", (hierarchy_id,)).fetchone()
+    return json.loads(row[0] or "{}") if row else {}
+
+
 def scope_study_ids(library: Library, hierarchy_id: int) -> list[int]:
     """The studies the hierarchy organises (see the module docstring)."""
     row = library.conn.execute("SELECT settings FROM hierarchies WHERE id = ?", (hierarchy_id,)).fetchone()
