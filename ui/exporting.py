@@ -30,19 +30,13 @@ def _library(kind: str) -> Callable[[Any, int | None, Path], None]:
     return write
 
 
-def _decisions(library: Any, _hierarchy_id: int | None, path: Path) -> None:
-    from litreview.export import write_decisions_csv
-
-    write_decisions_csv(library, path)
-
-
 # what -> (dialog title, file suffix, file filter, writer)
 EXPORTS: dict[str, tuple[str, str, str, Callable[[Any, int | None, Path], None]]] = {
     "hierarchy-markdown": ("Export the hierarchy as Markdown", ".md", "Markdown (*.md)", _hierarchy("markdown")),
     "hierarchy-csv": ("Export the hierarchy as CSV", ".csv", "CSV (*.csv)", _hierarchy("csv")),
     "hierarchy-summary": ("Export the hierarchy's summary table as CSV", ".csv", "CSV (*.csv)",
                           _hierarchy("summary_csv")),
-    "decisions": ("Export the screening decisions as CSV", ".csv", "CSV (*.csv)", _decisions),
+    "decisions": ("Export the screening decisions as CSV", ".csv", "CSV (*.csv)", _library("decisions_csv")),
     "ris": ("Export the library as RIS", ".ris", "RIS (*.ris)", _library("ris")),
     "bibtex": ("Export the library as BibTeX", ".bib", "BibTeX (*.bib)", _library("bibtex")),
     "csv": ("Export the library as CSV", ".csv", "CSV (*.csv)", _library("library_csv")),

@@ -47,11 +47,9 @@ def register(subparsers) -> None:
 def export_command(args: argparse.Namespace) -> int:
     if args.output is None and not (args.format == "prisma" and args.json):
         raise InputError("give the file to write with -o FILE")
-    output = Path(args.output).expanduser() if args.output else None
-    if output is not None and output.is_dir():
-        raise InputError(f"{output} is a folder: give a file name to export to")
-    if output is not None and not output.parent.is_dir():
-        raise InputError(f"folder {output.parent} does not exist")
+    from litreview.export.files import check_target
+
+    output = check_target(args.output) if args.output else None
     with open_library(args) as library:
         if args.format == "prisma":
             return _prisma(library, output, args)

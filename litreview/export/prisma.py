@@ -341,10 +341,12 @@ class RecordLine:
 def records_behind(library: Library, box: Box) -> list[RecordLine]:
     """What a box counts, one line per record, in the order of its ids (studies first)."""
     from litreview.export.citekeys import short_citation
+    from litreview.export.selection import studies_by_id
 
     lines = []
+    studies = studies_by_id(library, box.study_ids)  # read in chunks, not one query per record
     for study_id in box.study_ids:
-        study = library.study(study_id)
+        study = studies.get(study_id)
         if study is not None:
             lines.append(RecordLine("study", study_id, f"{short_citation(study)}. {study['title'] or 'Untitled'}",
                                     study_id))

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from litreview.export import csv_safe
 from litreview.export.files import atomic_text
-from litreview.export.prisma import NO_REASON, NOT_RECORDED, Box, PrismaFlow
+from litreview.export.prisma import Box, PrismaFlow
 
 COLUMNS = ["data", "node", "box", "description", "boxtext", "tooltips", "url", "n"]
 
@@ -208,8 +208,4 @@ def _listing(parts: list[Box]) -> str | int:
 
 
 def _name(label: str) -> str:
-    if label == NOT_RECORDED:
-        return "Source not recorded"
-    if label == NO_REASON:
-        return "No reason given"
     return " ".join(re.sub(r"[,;]", " ", label).split()) or "Unnamed"

@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from litreview.export.drawing import Canvas, Run, text_width, wrap
-from litreview.export.prisma import NO_REASON, NOT_RECORDED, PrismaFlow
+from litreview.export.prisma import NOT_RECORDED, PrismaFlow
 
 SIZE = 9.0            # body text, points
 SMALL = 7.0           # footnotes
@@ -117,7 +117,7 @@ def _sources(flow: PrismaFlow, key: str, heading: str | None) -> list[str | tupl
 
 
 def _reasons(flow: PrismaFlow, key: str) -> list[str | tuple[str, int]]:
-    return [(f"{p.label if p.label != NO_REASON else 'No reason given'} {n(p.count)}", 1)
+    return [(f"{p.label} {n(p.count)}", 1)
             for p in flow.boxes[key].parts]
 
 
