@@ -20,7 +20,6 @@ import logging
 import sqlite3
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
 
 from litreview.errors import NO_SPACE, LibraryError
 from litreview.importing.dedup import DedupIndex
@@ -31,14 +30,13 @@ from litreview.importing.references import reference_kind
 from litreview.importing.settings import check_timeout, reader_timeout
 from litreview.importing.sources import Source, SourceChoice, existing_source_id, source_for
 from litreview.jobs import Cancelled, CancelToken, ProgressCallback, ProgressEvent, no_progress
-from litreview.store import Library, inline
+from litreview.store import Library, Write, inline
 
 log = logging.getLogger(__name__)
 
 STAGE = "import"
 UNKNOWN_FORMAT = "not a format litreview imports (PDF, RIS, BibTeX, CSV/TSV)"
 
-Write = Callable[[Callable[[Library], Any]], Any]
 FileWrite = Callable[[Library], tuple[list[ImportOutcome], int | None]]
 
 

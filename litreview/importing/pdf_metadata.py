@@ -72,6 +72,9 @@ _JUNK_EMBEDDED_TITLE = re.compile(r"^(untitled|microsoft\s|paper\.dvi)|\.(docx?|
                                   re.I)
 
 
+# MuPDF prefixes its messages with an internal error code ("code=7: Invalid number of pages").
+MUPDF_CODE = re.compile(r"^code=\d+:\s*")
+
 def extract_metadata(doc: pymupdf.Document, textpage: pymupdf.TextPage | None = None) -> dict[str, Any]:
     """Metadata of an opened, decrypted PDF with at least one page.
 
@@ -123,7 +126,7 @@ def read_pdf_metadata(path: str | Path) -> dict[str, Any]:
     except PdfMetadataError:
         raise
     except Exception as exc:  # every PyMuPDF call can meet a broken structure (a page tree with /Count -1)
-        detail = re.sub(r"^code=\d+:\s*", "", str(exc).strip()) or type(exc).__name__
+        detail = MUPDF_CODE.sub("", str(exc).strip()) or type(exc).__name__
         raise PdfMetadataError(f"{path}: the PDF is damaged and cannot be read ({detail}); download it again"
                                ) from exc
 

@@ -8,22 +8,19 @@ file can be unusable is turned here into one sentence a researcher can act on.
 from __future__ import annotations
 
 import os
-import re
 from pathlib import Path
 from typing import Any
 
 import pymupdf
 
 from litreview.importing.meta_layout import TEXT_FLAGS
-from litreview.importing.pdf_metadata import extract_metadata
+from litreview.importing.pdf_metadata import MUPDF_CODE, extract_metadata
 from litreview.importing.pdf_reading import PdfReading
 
 # The PDF spec lets the header start anywhere in the first 1024 bytes.
 HEADER_WINDOW = 1024
 # A page with fewer visible characters than this is an image (a scan), not text.
 MIN_CHARS_PER_PAGE = 50
-# MuPDF prefixes its messages with an internal error code ("code=7: Invalid number of pages").
-_MUPDF_CODE = re.compile(r"^code=\d+:\s*")
 
 EMPTY = "empty file (0 bytes)"
 NOT_PDF_HTML = "not a PDF: it is a web page saved with a .pdf name (often a login or paywall page); download the PDF itself"
@@ -114,5 +111,5 @@ def _looks_like_html(head: bytes) -> bool:
 
 
 def _short(error: Exception) -> str:
-    text = _MUPDF_CODE.sub("", str(error).strip()) or type(error).__name__
+    text = MUPDF_CODE.sub("", str(error).strip()) or type(error).__name__
     return text if len(text) <= 120 else text[:117] + "..."
