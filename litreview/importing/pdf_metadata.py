@@ -75,6 +75,7 @@ _JUNK_EMBEDDED_TITLE = re.compile(r"^(untitled|microsoft\s|paper\.dvi)|\.(docx?|
 # MuPDF prefixes its messages with an internal error code ("code=7: Invalid number of pages").
 MUPDF_CODE = re.compile(r"^code=\d+:\s*")
 
+
 def extract_metadata(doc: pymupdf.Document, textpage: pymupdf.TextPage | None = None) -> dict[str, Any]:
     """Metadata of an opened, decrypted PDF with at least one page.
 
